@@ -1,0 +1,1 @@
+"""Accounts: the custom user, JWT auth, profiles, tier throttles and the notifications inbox."""

@@ -1,0 +1,77 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.utils import timezone
+
+from .models import Notification, User
+
+
+class LearnFlowUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class LearnFlowUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = LearnFlowUserChangeForm
+    add_form = LearnFlowUserCreationForm
+    list_display = (
+        "username",
+        "email",
+        "full_name",
+        "tier",
+        "timezone",
+        "onboarding_completed",
+        "is_staff",
+        "created_at",
+    )
+    list_filter = ("tier", "is_staff", "is_superuser", "is_active", "onboarding_completed")
+    search_fields = ("username", "email", "full_name")
+    ordering = ("-created_at",)
+    readonly_fields = ("id", "created_at", "updated_at", "last_login")
+    fieldsets = (
+        (None, {"fields": ("id", "username", "email", "password")}),
+        (
+            "Profile",
+            {"fields": ("full_name", "avatar_url", "bio", "timezone", "daily_focus_goal_minutes", "preferences")},
+        ),
+        ("Plan", {"fields": ("tier", "onboarding_completed")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Audit", {"fields": ("created_at", "updated_at", "last_login")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
+    actions = ("make_premium", "make_free")
+
+    @admin.action(description="Move selected users to the premium tier")
+    def make_premium(self, request, queryset):
+        updated = queryset.update(tier="premium", updated_at=timezone.now())
+        self.message_user(request, f"{updated} user(s) are now premium.", messages.SUCCESS)
+
+    @admin.action(description="Move selected users to the free tier")
+    def make_free(self, request, queryset):
+        updated = queryset.update(tier="free", updated_at=timezone.now())
+        self.message_user(request, f"{updated} user(s) are now free.", messages.SUCCESS)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "user", "kind", "created_at", "read_at")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("title", "body", "user__username", "user__email")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("id", "dedupe_key", "created_at")
+    date_hierarchy = "created_at"
+    actions = ("mark_read",)
+
+    @admin.action(description="Mark selected notifications as read")
+    def mark_read(self, request, queryset):
+        updated = queryset.filter(read_at__isnull=True).update(read_at=timezone.now())
+        self.message_user(request, f"{updated} notification(s) marked read.", messages.SUCCESS)

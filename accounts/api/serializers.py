@@ -1,0 +1,83 @@
+"""Shapes of the accounts API. Rules live in ``accounts.services``; these only describe fields."""
+
+from rest_framework import serializers
+
+from accounts.models import Notification, User
+from accounts.validators import AVATAR_URL_MAX_LENGTH
+
+
+class UserProfileSerializer(serializers.ModelSerializer):
+    """The caller's own profile (``/api/users/me/``, ``/api/users/profile``)."""
+
+    class Meta:
+        model = User
+        fields = (
+            "id", "username", "email", "full_name", "avatar_url", "bio", "timezone", "daily_focus_goal_minutes",
+            "preferences", "onboarding_completed", "tier", "created_at", "updated_at",
+        )  # fmt: skip
+        read_only_fields = ("id", "onboarding_completed", "tier", "created_at", "updated_at")
+        extra_kwargs = {"username": {"validators": []}, "email": {"required": False}}
+
+
+class UserRegistrationSerializer(serializers.Serializer):
+    """Registration. ``first_name`` / ``last_name`` (the LearnFlow seed) make up ``full_name`` when it
+    is not given; any privilege field a client sends (tier, is_staff ...) is ignored."""
+
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = serializers.CharField(max_length=75, required=False, allow_blank=True, write_only=True)
+    last_name = serializers.CharField(max_length=75, required=False, allow_blank=True, write_only=True)
+    avatar_url = serializers.CharField(max_length=AVATAR_URL_MAX_LENGTH, required=False, allow_null=True)
+    timezone = serializers.CharField(max_length=64, required=False)
+
+    def validate(self, attrs):
+        first, last = attrs.pop("first_name", ""), attrs.pop("last_name", "")
+        if not attrs.get("full_name"):
+            attrs["full_name"] = " ".join(part for part in (first.strip(), last.strip()) if part)
+        return attrs
+
+
+class UserListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ("id", "username", "full_name", "avatar_url")
+        read_only_fields = fields
+
+
+class UserPublicSerializer(serializers.ModelSerializer):
+    """What anyone signed in may see of another user: never email, timezone or preferences."""
+
+    class Meta:
+        model = User
+        fields = ("id", "username", "full_name", "avatar_url", "bio", "created_at")
+        read_only_fields = fields
+
+
+class AvatarSerializer(serializers.Serializer):
+    avatar_url = serializers.CharField(max_length=AVATAR_URL_MAX_LENGTH, allow_null=True, allow_blank=True)
+
+
+class OnboardingSerializer(serializers.Serializer):
+    preferences = serializers.DictField(required=False, default=dict)
+    avatar_url = serializers.CharField(
+        max_length=AVATAR_URL_MAX_LENGTH, required=False, allow_null=True, allow_blank=True
+    )
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ("id", "kind", "title", "body", "data", "is_read", "read_at", "created_at")
+        read_only_fields = fields
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    unread_count = serializers.IntegerField()
+
+
+class MarkedReadSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField()

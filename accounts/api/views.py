@@ -1,0 +1,146 @@
+"""Accounts API: registration, JWT, profiles and the notifications inbox.
+
+Every queryset starts from what the caller may see, so another user's notification is a 404.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from accounts import selectors, services
+from accounts.filters import NotificationFilter
+from accounts.models import Notification
+from accounts.throttling import LoginIPThrottle, LoginUsernameThrottle, RegisterThrottle
+
+from .serializers import (
+    AvatarSerializer,
+    MarkedReadSerializer,
+    NotificationSerializer,
+    OnboardingSerializer,
+    UnreadCountSerializer,
+    UserListSerializer,
+    UserProfileSerializer,
+    UserPublicSerializer,
+    UserRegistrationSerializer,
+)
+
+UUID_REGEX = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class RegisterView(APIView):
+    """Create an account. Open to anyone, throttled per IP."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RegisterThrottle]
+
+    @extend_schema(request=UserRegistrationSerializer, responses={201: UserProfileSerializer}, tags=["auth"])
+    def post(self, request):
+        serializer = UserRegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = services.user_create(
+            username=data["username"],
+            email=data["email"],
+            password=data["password"],
+            full_name=data.get("full_name", ""),
+            avatar_url=data.get("avatar_url"),
+            timezone_name=data.get("timezone"),
+        )
+        return Response(UserProfileSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class LoginView(TokenObtainPairView):
+    """Obtain an access/refresh pair with a username or email and the password.
+
+    Throttled per IP and per login name against password guessing."""
+
+    throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Signed-in users can find each other by username; each sees and edits only their own profile."""
+
+    serializer_class = UserPublicSerializer
+    lookup_value_regex = UUID_REGEX
+    search_fields = ("username", "full_name")
+    ordering_fields = ("username", "created_at")
+    ordering = ("username",)
+
+    def get_queryset(self):
+        return selectors.user_list_public()
+
+    def get_serializer_class(self):
+        return UserListSerializer if self.action == "list" else UserPublicSerializer
+
+    @extend_schema(responses=UserProfileSerializer, request=UserProfileSerializer)
+    @action(detail=False, methods=["get", "patch"], serializer_class=UserProfileSerializer)
+    def me(self, request):
+        if request.method == "PATCH":
+            serializer = UserProfileSerializer(request.user, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            services.user_update(user=request.user, data=dict(serializer.validated_data))
+        return Response(UserProfileSerializer(request.user).data)
+
+    @extend_schema(responses=UserProfileSerializer)
+    @action(detail=False, methods=["get"], serializer_class=UserProfileSerializer)
+    def profile(self, request):
+        return Response(UserProfileSerializer(request.user).data)
+
+    @extend_schema(methods=["GET"], responses=AvatarSerializer)
+    @extend_schema(methods=["PUT"], request=AvatarSerializer, responses=UserProfileSerializer)
+    @action(detail=False, methods=["get", "put"], url_path="profile/avatar", serializer_class=AvatarSerializer)
+    def avatar(self, request):
+        if request.method == "PUT":
+            serializer = AvatarSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            user = services.user_avatar_set(user=request.user, avatar_url=serializer.validated_data["avatar_url"])
+            return Response(UserProfileSerializer(user).data)
+        return Response({"avatar_url": request.user.avatar_url})
+
+    @extend_schema(request=OnboardingSerializer, responses=UserProfileSerializer)
+    @action(detail=False, methods=["put"], url_path="onboarding/complete", serializer_class=OnboardingSerializer)
+    def onboarding_complete(self, request):
+        serializer = OnboardingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_onboarding_complete(
+            user=request.user,
+            preferences=serializer.validated_data.get("preferences"),
+            avatar_url=serializer.validated_data.get("avatar_url"),
+        )
+        return Response(UserProfileSerializer(user).data)
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's inbox, newest first."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    lookup_value_regex = UUID_REGEX
+    search_fields = ("title", "body")
+    ordering_fields = ("created_at",)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return selectors.notification_list(user=self.request.user)
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = services.notification_mark_read(notification=self.get_object())
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses=MarkedReadSerializer)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked_read": services.notifications_mark_all_read(user=request.user)})
+
+    @extend_schema(responses=UnreadCountSerializer)
+    @action(detail=False, methods=["get"], url_path="unread-count", filter_backends=[], pagination_class=None)
+    def unread_count(self, request):
+        return Response({"unread_count": selectors.notification_unread_count(user=request.user)})

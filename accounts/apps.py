@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+
+    def ready(self) -> None:
+        from learnflow import hooks
+
+        from . import demo, selectors
+
+        hooks.user_data_exporters.register("account", selectors.user_export)
+        hooks.user_data_exporters.register("notifications", selectors.notifications_export)
+        hooks.demo_seeders.register("notifications", demo.seed_notifications)

@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class Tier(models.TextChoices):
+    FREE = "free", "Free"
+    PREMIUM = "premium", "Premium"
+
+
+class NotificationKind(models.TextChoices):
+    WELCOME = "welcome", "Welcome"
+    TASK_REMINDER = "task_reminder", "Task reminder"
+    GOAL_REMINDER = "goal_reminder", "Goal reminder"
+    INVITATION = "invitation", "Group invitation"
+    MESSAGE = "message", "Message"
+    ACHIEVEMENT = "achievement", "Achievement unlocked"
+    CHALLENGE = "challenge", "Challenge completed"
+    SYSTEM = "system", "System"

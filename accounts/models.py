@@ -1,0 +1,106 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from learnflow.models import TimeStampedModel
+
+from .choices import NotificationKind, Tier
+from .managers import UserManager
+from .validators import (
+    AVATAR_URL_MAX_LENGTH,
+    UsernameValidator,
+    validate_avatar_url,
+    validate_preferences,
+    validate_timezone,
+)
+
+
+def default_user_timezone() -> str:
+    return settings.DEFAULT_USER_TIMEZONE
+
+
+class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
+    """A LearnFlow account. Username and email are unique regardless of case; the tier is set by staff."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    username = models.CharField(
+        max_length=150,
+        unique=True,
+        validators=[UsernameValidator()],
+        help_text="150 characters or fewer: letters, digits and . + - _ only.",
+        error_messages={"unique": "A user with that username already exists."},
+    )
+    email = models.EmailField(max_length=254)
+    full_name = models.CharField(max_length=150, blank=True)
+    avatar_url = models.CharField(
+        max_length=AVATAR_URL_MAX_LENGTH, null=True, blank=True, validators=[validate_avatar_url]
+    )
+    bio = models.TextField(max_length=1000, blank=True)
+    timezone = models.CharField(max_length=64, default=default_user_timezone, validators=[validate_timezone])
+    daily_focus_goal_minutes = models.PositiveSmallIntegerField(
+        default=480, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    preferences = models.JSONField(default=dict, blank=True, validators=[validate_preferences])
+    onboarding_completed = models.BooleanField(default=False)
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.FREE, db_index=True)
+    is_staff = models.BooleanField(default=False, help_text="May log in to the admin.")
+    is_active = models.BooleanField(default=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def date_joined(self):
+        return self.created_at
+
+
+class Notification(models.Model):
+    """An inbox entry. A ``dedupe_key`` makes creation idempotent: one row per (user, key)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices, default=NotificationKind.SYSTEM)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=models.Q(dedupe_key__isnull=False),
+                name="accounts_notification_dedupe_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="accounts_notif_user_created"),
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="accounts_notif_user_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,27 @@
+import factory
+
+from accounts.choices import NotificationKind
+from accounts.models import Notification, User
+
+DEFAULT_PASSWORD = "correct-Horse-battery-7"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    full_name = factory.Faker("name")
+    password = factory.django.Password(DEFAULT_PASSWORD)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = NotificationKind.SYSTEM
+    title = factory.Faker("sentence", nb_words=4)
+    body = factory.Faker("sentence")

@@ -1,0 +1,1 @@
+"""The analytics app (built in its own issue)."""

@@ -1,0 +1,1 @@
+"""The challenges app (built in its own issue)."""

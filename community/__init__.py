@@ -1,0 +1,1 @@
+"""The community app (built in its own issue)."""

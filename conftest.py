@@ -1,0 +1,64 @@
+"""Fixtures every app's tests share. Tests run against real PostgreSQL and Redis (see scripts/test.sh)."""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from learnflow.testing import client_for
+
+
+def _redis_db_url(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def _xdist_worker_number() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker[2:]) if worker.startswith("gw") else 0
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Static files are not collected for tests; autorefresh makes whitenoise look them up lazily.
+    settings.WHITENOISE_AUTOREFRESH = True
+    if settings.REDIS_URL:
+        # Each xdist worker gets its own Redis database, so cache.clear() never touches another's keys.
+        redis_url = _redis_db_url(settings.REDIS_URL, 1 + _xdist_worker_number() % 15)
+        settings.CACHES["default"]["LOCATION"] = redis_url
+        settings.CELERY_BROKER_URL = redis_url
+
+    from learnflow.celery import app
+
+    app.conf.update(task_always_eager=True, task_eager_propagates=True, broker_url=settings.CELERY_BROKER_URL)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    return client_for(user)

@@ -1,0 +1,1 @@
+"""The focus app (built in its own issue)."""

@@ -1,0 +1,36 @@
+"""Extension points that lower layers offer and higher apps fill in their ``AppConfig.ready()``.
+
+Each registry is an ordered list of named callables, so the whole set of contributors is visible
+in the apps' ``ready()`` methods instead of hiding in scattered signal receivers.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+class Registry:
+    """Named callables in registration order; registering a name twice keeps the first."""
+
+    def __init__(self, purpose: str):
+        self.purpose = purpose
+        self._items: dict[str, Callable[..., Any]] = {}
+
+    def register(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        self._items.setdefault(name, func)
+        return func
+
+    def items(self) -> Iterator[tuple[str, Callable[..., Any]]]:
+        return iter(list(self._items.items()))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+#: ``func(*, user) -> JSON-able`` — a section of ``export_user_data``.
+user_data_exporters = Registry("user data export")
+
+#: ``func(*, user_ids, rng, progress) -> int`` — adds demo rows for the demo users, returns a count.
+demo_seeders = Registry("demo data")
+
+#: ``func(*, dry_run=False, stdout=None) -> None`` — installs defaults (schedules, challenges ...).
+default_installers = Registry("defaults")

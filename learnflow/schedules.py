@@ -1,0 +1,85 @@
+"""The one place where periodic jobs are defined.
+
+Each job is a Celery task (in some app's ``jobs`` module) plus when beat should run it. ``migrate``
+installs the list as django-celery-beat schedules, so staff can see, pause and trigger them in the
+admin, and ``manage.py runjob NAME`` runs one by hand. Installing never overrides what staff changed:
+an existing schedule keeps its timing and its enabled flag; only its task and description follow
+the code.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str
+    description: str
+    crontab: dict[str, str] = field(default_factory=dict)
+    every_seconds: int | None = None
+    timezone: str = "UTC"
+
+    @property
+    def when(self) -> str:
+        if self.every_seconds:
+            return f"every {self.every_seconds}s"
+        fields = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+        return " ".join(self.crontab.get(f, "*") for f in fields) + f" ({self.timezone})"
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        name="flush_expired_tokens",
+        task="accounts.flush_expired_tokens",
+        description="Delete refresh tokens (and their blacklist entries) that have expired.",
+        crontab={"minute": "17", "hour": "3"},
+    ),
+    PeriodicJob(
+        name="purge_old_notifications",
+        task="accounts.purge_old_notifications",
+        description="Delete read notifications older than LEARNFLOW_NOTIFICATION_RETENTION_DAYS.",
+        crontab={"minute": "27", "hour": "3"},
+    ),
+)
+
+
+def periodic_job_get(name: str) -> PeriodicJob:
+    for job in PERIODIC_JOBS:
+        if job.name == name:
+            return job
+    raise KeyError(name)
+
+
+def schedules_install(*, dry_run: bool = False, stdout=None, using: str = "default") -> list[str]:
+    """Create the missing beat schedules; returns the names of the jobs it created."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    created = []
+    for job in PERIODIC_JOBS:
+        existing = PeriodicTask.objects.using(using).filter(name=job.name).first()
+        if existing is not None:
+            if not dry_run and (existing.task, existing.description) != (job.task, job.description):
+                existing.task, existing.description = job.task, job.description
+                existing.save(update_fields=["task", "description"])
+            continue
+        created.append(job.name)
+        if stdout:
+            stdout.write(f"{'would install' if dry_run else 'installing'} schedule {job.name}: {job.when}")
+        if dry_run:
+            continue
+        when = {}
+        if job.every_seconds:
+            when["interval"], _ = IntervalSchedule.objects.using(using).get_or_create(
+                every=job.every_seconds, period=IntervalSchedule.SECONDS
+            )
+        else:
+            when["crontab"], _ = CrontabSchedule.objects.using(using).get_or_create(
+                minute=job.crontab.get("minute", "*"),
+                hour=job.crontab.get("hour", "*"),
+                day_of_month=job.crontab.get("day_of_month", "*"),
+                month_of_year=job.crontab.get("month_of_year", "*"),
+                day_of_week=job.crontab.get("day_of_week", "*"),
+                timezone=job.timezone,
+            )
+        PeriodicTask.objects.using(using).create(name=job.name, task=job.task, description=job.description, **when)
+    return created

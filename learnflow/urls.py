@@ -1,0 +1,35 @@
+"""Root URLs: the admin, ``/health/``, the OpenAPI docs and one router for every app under ``/api/``."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts.api import urls as accounts_urls
+from learnflow.exceptions import api_not_found
+from learnflow.health import health
+from learnflow.routers import OptionalSlashRootRouter, api_path
+
+API_URL_MODULES = (accounts_urls,)
+
+router = OptionalSlashRootRouter()
+for module in API_URL_MODULES:
+    router.registry.extend(module.router.registry)
+
+api_urlpatterns = [
+    api_path("schema", SpectacularAPIView.as_view(), name="schema"),
+    api_path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    api_path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    *(pattern for module in API_URL_MODULES for pattern in module.urlpatterns),
+    *router.urls,
+    re_path(r"", api_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    re_path(r"^health/?$", health, name="health"),
+    re_path(r"^api/", include(api_urlpatterns)),
+]
+
+handler400 = "learnflow.exceptions.handler400"
+handler404 = "learnflow.exceptions.handler404"
+handler500 = "learnflow.exceptions.handler500"

@@ -1,0 +1,1 @@
+"""The tasks app (built in its own issue)."""
