@@ -23,7 +23,8 @@ def _xdist_worker_number() -> int:
 
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Static files are not collected for tests; autorefresh makes whitenoise look them up lazily.
+    # Static files are not collected for tests: no manifest, and whitenoise looks them up lazily.
+    settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     settings.WHITENOISE_AUTOREFRESH = True
     if settings.REDIS_URL:
         # Each xdist worker gets its own Redis database, so cache.clear() never touches another's keys.

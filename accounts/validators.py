@@ -52,9 +52,22 @@ def validate_avatar_url(value: str) -> None:
         raise ValidationError("Enter an http(s) URL or a path starting with “/”.") from None
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def validate_preferences(value) -> None:
-    """Preferences are a JSON object of modest size."""
+    """Preferences are a JSON object of modest size, without NUL characters (PostgreSQL's jsonb
+    cannot store them)."""
     if not isinstance(value, dict):
         raise ValidationError("Preferences must be a JSON object.")
+    if _has_nul(value):
+        raise ValidationError("Preferences cannot contain NUL characters.")
     if len(json.dumps(value)) > PREFERENCES_MAX_BYTES:
         raise ValidationError(f"Preferences must be at most {PREFERENCES_MAX_BYTES} bytes of JSON.")

@@ -17,8 +17,14 @@ import environ
 
 env = environ.Env()
 
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated variable; an empty one (``X=``) means the empty list, not ``[""]``."""
+    return [item for item in env.list(name, default=default) if item]
+
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env.str("LEARNFLOW_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR = Path(env.str("LEARNFLOW_VAR_DIR", default="") or BASE_DIR / "var")
 
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -31,10 +37,10 @@ if DEBUG:
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 
-ALLOWED_HOSTS = env.list(
+ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "django_celery_beat",
     "learnflow",
@@ -167,18 +174,20 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if not SECURE_SSL_REDIRECT:
-        # The operator says TLS ends before Django (a proxy, or loopback only): nothing to redirect.
-        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+    # What the operator turned off on purpose (TLS ends at a proxy, or a plain-HTTP local stack) is
+    # not reported again by `check --deploy`.
+    SILENCED_SYSTEM_CHECKS = [
+        *(["security.W008"] if not SECURE_SSL_REDIRECT else []),
+        *(["security.W012", "security.W016"] if not SESSION_COOKIE_SECURE else []),
+    ]
 if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 
 # --- Email ----------------------------------------------------------------------------------
@@ -199,6 +208,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "learnflow.metadata.SchemaFirstMetadata",
     "DEFAULT_PAGINATION_CLASS": "learnflow.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
@@ -245,10 +255,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    # Swagger UI and ReDoc are served from this app, so the docs work with no internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
@@ -273,6 +287,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- AI (learnflow.ai; no key means the built-in offline summarizer) --------------------------
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 
 # --- LearnFlow ------------------------------------------------------------------------------
 LEARNFLOW_NOTIFICATION_RETENTION_DAYS = env.int("LEARNFLOW_NOTIFICATION_RETENTION_DAYS", default=90)

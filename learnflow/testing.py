@@ -4,8 +4,12 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 
+def access_token_for(user) -> str:
+    return str(AccessToken.for_user(user))
+
+
 def client_for(user) -> APIClient:
     """An API client that sends a real access token for ``user``."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
     return client

@@ -1,0 +1,119 @@
+"""Every error under /api/ is JSON, whatever goes wrong."""
+
+import pytest
+from django.test import override_settings
+from django.urls import path
+
+from learnflow import urls as root_urls
+
+pytestmark = pytest.mark.django_db
+
+
+def _boom(request):
+    raise RuntimeError("unexpected")
+
+
+urlpatterns = [path("api/boom/", _boom), *root_urls.urlpatterns]
+handler500 = root_urls.handler500
+
+
+def test_unknown_api_path_is_json_404(auth_client):
+    response = auth_client.get("/api/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+@override_settings(DEBUG=True)
+def test_unknown_api_path_is_json_404_in_debug_mode_too(api_client):
+    response = api_client.get("/api/no/such/thing")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_wrong_method_is_json_405(auth_client):
+    response = auth_client.delete("/api/users/me/")
+    assert response.status_code == 405
+    assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
+
+
+def test_malformed_json_is_400(api_client):
+    response = api_client.post("/api/user/", data='{"username": ', content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_body_over_the_limit_is_json_413(api_client, settings):
+    # given
+    settings.LEARNFLOW_MAX_BODY_BYTES = 1000
+    # when
+    response = api_client.post("/api/user/", data={"username": "x" * 2000}, format="json")
+    # then
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Request body is larger than 1000 bytes."}
+
+
+def test_non_json_content_type_is_415(api_client):
+    response = api_client.post("/api/user/", data="username=a", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert "detail" in response.json()
+
+
+def test_page_out_of_range_is_json_404(auth_client):
+    response = auth_client.get("/api/users/?page=99")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid page."}
+
+
+def test_page_size_is_capped_at_100(auth_client):
+    from accounts.tests.factories import UserFactory
+
+    UserFactory.create_batch(105)
+    response = auth_client.get("/api/users/?page_size=500")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 100
+
+
+def test_paths_answer_with_and_without_trailing_slash(auth_client):
+    assert auth_client.get("/api/users/me").status_code == 200
+    assert auth_client.get("/api/users/me/").status_code == 200
+    assert auth_client.get("/api/notifications").status_code == 200
+
+
+def test_no_token_is_401_with_www_authenticate(api_client):
+    response = api_client.get("/api/users/me/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["detail"]
+
+
+def test_garbage_token_is_401(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    response = api_client.get("/api/users/me/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_server_error_under_api_is_json_500(api_client):
+    api_client.raise_request_exception = False
+    response = api_client.get("/api/boom/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "A server error occurred."}
+
+
+def test_openapi_schema_and_docs_are_served(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    document = schema.json()
+    assert document["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
+    assert "/api/users/me/" in document["paths"]
+    assert api_client.get("/api/docs/").status_code == 200
+    assert api_client.get("/api/redoc/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/users/profile/avatar", "/api/users/onboarding/complete", "/api/users/me/"])
+def test_options_describes_the_view_without_failing(auth_client, path):
+    response = auth_client.options(path)
+    assert response.status_code == 200
+    assert response.json()["renders"] == ["application/json"]
