@@ -33,11 +33,11 @@ def welcome_user(user_id: str) -> bool:
 
 @shared_task(name="accounts.flush_expired_tokens")
 def flush_expired_tokens() -> int:
-    """Delete expired refresh tokens; their blacklist rows go with them."""
+    """Delete expired refresh tokens (their blacklist rows go with them); returns the tokens deleted."""
     from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-    deleted, _ = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
-    return deleted
+    _, per_model = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    return per_model.get(OutstandingToken._meta.label, 0)
 
 
 @shared_task(name="accounts.purge_old_notifications")

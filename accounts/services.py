@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
+from learnflow import events
+
 from .choices import NotificationKind
 from .models import Notification, User
 
@@ -95,10 +97,13 @@ def user_update(*, user: User, data: dict) -> User:
     if "email" in data:
         data = {**data, "email": User.objects.normalize_email(data["email"])}
     _check_unique(username=data.get("username"), email=data.get("email"), exclude_pk=user.pk)
+    old_timezone = user.timezone
     for field, value in data.items():
         setattr(user, field, value)
     user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     _save_unique(user, update_fields=[*data.keys(), "updated_at"])
+    if user.timezone != old_timezone:
+        events.timezone_changed(user=user, old=old_timezone, new=user.timezone)
     return user
 
 

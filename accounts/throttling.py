@@ -1,8 +1,15 @@
-"""Brute-force protection for login: attempts are counted per client IP and per login name."""
+"""Brute-force protection for login: attempts are counted per client IP and per account.
+
+The client IP is ``REMOTE_ADDR`` unless ``DJANGO_NUM_PROXIES`` says how many proxies in front of
+LearnFlow append to ``X-Forwarded-For``; an unset value never trusts the header, so a client cannot
+pick a fresh "IP" per request.
+"""
 
 import hashlib
 
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+from .models import User
 
 
 class LoginIPThrottle(AnonRateThrottle):
@@ -13,7 +20,8 @@ class LoginIPThrottle(AnonRateThrottle):
 
 
 class LoginUsernameThrottle(SimpleRateThrottle):
-    """Counts attempts against one account, whichever IPs they come from."""
+    """Counts attempts against one account, whichever IPs they come from and whether they name it
+    by username or by email. A name that matches no account is counted as typed."""
 
     scope = "login_username"
 
@@ -24,7 +32,11 @@ class LoginUsernameThrottle(SimpleRateThrottle):
             return None
         if not isinstance(name, str) or not name.strip():
             return None
-        ident = hashlib.sha256(name.strip().lower().encode()).hexdigest()
+        name = name.strip()
+        lookup = {"email__iexact": name} if "@" in name else {"username__iexact": name}
+        # A NUL cannot be in any account name (and PostgreSQL refuses it in a query).
+        account = None if "\x00" in name else User.objects.filter(**lookup).values_list("pk", flat=True).first()
+        ident = f"user-{account}" if account else hashlib.sha256(name.lower().encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

@@ -25,3 +25,8 @@ class OptionalSlashRootRouter(DefaultRouter):
 def api_path(route: str, view, name: str):
     """A non-router API path that answers with and without its trailing slash."""
     return re_path(rf"^{route}/?$", view, name=name)
+
+
+#: A UUID in a path; a viewset sets ``lookup_value_regex = UUID_REGEX`` so ``/users/me`` never reads
+#: as an id and a malformed id is a plain 404.
+UUID_REGEX = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"

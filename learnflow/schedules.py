@@ -29,6 +29,18 @@ class PeriodicJob:
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
+        name="task_reminders",
+        task="tasks.send_task_reminders",
+        description="Send each due task reminder once (inbox and email).",
+        every_seconds=60,
+    ),
+    PeriodicJob(
+        name="goal_reminders",
+        task="tasks.send_goal_reminders",
+        description="Remind about unfinished goals with no progress for 7 days (once per 7 days).",
+        crontab={"minute": "0", "hour": "9"},
+    ),
+    PeriodicJob(
         name="flush_expired_tokens",
         task="accounts.flush_expired_tokens",
         description="Delete refresh tokens (and their blacklist entries) that have expired.",

@@ -223,6 +223,8 @@ REST_FRAMEWORK = {
         "login_username": env.str("LEARNFLOW_LOGIN_RATE_USERNAME", default="10/hour"),
         "register": env.str("LEARNFLOW_REGISTER_RATE", default="20/hour"),
     },
+    # How many proxies in front of LearnFlow append to X-Forwarded-For (0: trust REMOTE_ADDR only).
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -295,6 +297,8 @@ OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 
 # --- LearnFlow ------------------------------------------------------------------------------
 LEARNFLOW_NOTIFICATION_RETENTION_DAYS = env.int("LEARNFLOW_NOTIFICATION_RETENTION_DAYS", default=90)
+LEARNFLOW_REMINDER_MAX_LATENESS_HOURS = env.int("LEARNFLOW_REMINDER_MAX_LATENESS_HOURS", default=12)
+LEARNFLOW_SUMMARY_CACHE_SECONDS = env.int("LEARNFLOW_SUMMARY_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

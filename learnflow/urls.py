@@ -8,8 +8,9 @@ from accounts.api import urls as accounts_urls
 from learnflow.exceptions import api_not_found
 from learnflow.health import health
 from learnflow.routers import OptionalSlashRootRouter, api_path
+from tasks.api import urls as tasks_urls
 
-API_URL_MODULES = (accounts_urls,)
+API_URL_MODULES = (accounts_urls, tasks_urls)
 
 router = OptionalSlashRootRouter()
 for module in API_URL_MODULES:

@@ -1,1 +1,1 @@
-"""The tasks app (built in its own issue)."""
+"""Tasks (the SPA's to-do list, with recurrence and reminders) and goals with logged progress."""

@@ -6,15 +6,17 @@ Every queryset starts from what the caller may see, so another user's notificati
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import selectors, services
 from accounts.filters import NotificationFilter
-from accounts.models import Notification
+from accounts.models import Notification, User
 from accounts.throttling import LoginIPThrottle, LoginUsernameThrottle, RegisterThrottle
+from learnflow.routers import UUID_REGEX
 
 from .serializers import (
     AvatarSerializer,
@@ -27,8 +29,6 @@ from .serializers import (
     UserPublicSerializer,
     UserRegistrationSerializer,
 )
-
-UUID_REGEX = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 class RegisterView(APIView):
@@ -60,6 +60,16 @@ class LoginView(TokenObtainPairView):
     Throttled per IP and per login name against password guessing."""
 
     throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
+
+
+class RefreshView(TokenRefreshView):
+    """Rotate a refresh token (the old one is blacklisted). A token whose user was deleted is a 401."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except User.DoesNotExist:
+            raise AuthenticationFailed("No active account found for the given token.", "no_active_account") from None
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):

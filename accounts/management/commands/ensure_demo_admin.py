@@ -20,8 +20,6 @@ class Command(BaseCommand):
             User.objects.create_superuser(
                 username=username, email=email, password=password, full_name="LearnFlow Admin"
             )
-            self.stdout.write(
-                self.style.SUCCESS(f"Admin: http://127.0.0.1:8000/admin/  user {username}  password {password}")
-            )
+            self.stdout.write(self.style.SUCCESS(f"Admin login at /admin/: user {username}, password {password}"))
         else:
-            self.stdout.write(f"Admin: http://127.0.0.1:8000/admin/  user {username} (exists; password unchanged)")
+            self.stdout.write(f"Admin login at /admin/: user {username} (exists; password unchanged)")

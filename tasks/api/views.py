@@ -1,0 +1,170 @@
+"""Tasks, goals, progress and summaries. Every queryset starts from the caller's own rows, so
+another user's task, goal or entry is a 404."""
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, generics, mixins, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from learnflow.routers import UUID_REGEX
+from learnflow.throttling import TierRateThrottle
+from tasks import selectors, services
+from tasks.filters import GoalFilter, TaskFilter
+from tasks.models import Goal, Progress, Task
+from tasks.summaries import summary_get
+
+from .serializers import (
+    GoalSerializer,
+    MonthlySummarySerializer,
+    ProgressSerializer,
+    TaskSerializer,
+    WeeklySummarySerializer,
+)
+
+
+class TaskViewSet(viewsets.ModelViewSet):
+    """The caller's tasks. ``PUT`` accepts a partial body (the SPA sends ``{"completed": true}``)."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    search_fields = ("title", "description")
+    lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Task.objects.none()
+        return selectors.task_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.task_create(user=self.request.user, **serializer.validated_data)
+
+    def update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.task_update(task=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.task_delete(task=instance)
+
+
+class GoalViewSet(viewsets.ModelViewSet):
+    """The caller's goals, addressed by their number: ``/api/goals/1``."""
+
+    serializer_class = GoalSerializer
+    filterset_class = GoalFilter
+    filter_backends = [DjangoFilterBackend]
+    lookup_field = "number"
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Goal.objects.none()
+        return selectors.goal_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        goal = services.goal_create(user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=goal.pk)
+
+    def perform_update(self, serializer):
+        services.goal_update(goal=serializer.instance, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        services.goal_delete(goal=instance)
+
+
+class GoalProgressViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Progress of one of the caller's goals: ``/api/goals/<n>/progress/<m>``. Logging progress is
+    throttled by tier (free 10/day, premium 1000/day by default)."""
+
+    serializer_class = ProgressSerializer
+    filter_backends = []
+    lookup_field = "number"
+    tier_throttle_scope = "progress"
+
+    def get_throttles(self):
+        return [TierRateThrottle()]
+
+    def get_goal(self) -> Goal:
+        if not hasattr(self, "_goal"):
+            self._goal = get_object_or_404(
+                Goal.objects.filter(user=self.request.user), number=self.kwargs["goal_number"]
+            )
+        return self._goal
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Progress.objects.none()
+        return Progress.objects.filter(goal=self.get_goal()).select_related("goal")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.progress_create(goal=self.get_goal(), **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.progress_update(entry=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.progress_delete(entry=instance)
+
+
+class ProgressListView(generics.ListAPIView):
+    """Every progress entry of the caller's goals (and nobody else's)."""
+
+    serializer_class = ProgressSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Progress.objects.none()
+        return selectors.progress_list(user=self.request.user).order_by("-created_at")
+
+
+class SummaryView(APIView):
+    """Hours logged per local week (Monday) or month, for all goals or goal ``<n>``; cached and
+    refreshed by every change to progress."""
+
+    period = "weekly"
+
+    def get(self, request, goal_number=None):
+        goal = None
+        if goal_number is not None:
+            goal = get_object_or_404(Goal.objects.filter(user=request.user), number=goal_number)
+        return Response(summary_get(user=request.user, period=self.period, goal=goal))
+
+
+def _summary_schema(period: str, *, per_goal: bool):
+    serializer = WeeklySummarySerializer if period == "weekly" else MonthlySummarySerializer
+    operation_id = f"summary_{period}_goal" if per_goal else f"summary_{period}"
+    return extend_schema_view(get=extend_schema(operation_id=operation_id, responses=serializer(many=True)))
+
+
+@_summary_schema("weekly", per_goal=False)
+class WeeklySummaryView(SummaryView):
+    period = "weekly"
+
+
+@_summary_schema("weekly", per_goal=True)
+class WeeklyGoalSummaryView(SummaryView):
+    period = "weekly"
+
+
+@_summary_schema("monthly", per_goal=False)
+class MonthlySummaryView(SummaryView):
+    period = "monthly"
+
+
+@_summary_schema("monthly", per_goal=True)
+class MonthlyGoalSummaryView(SummaryView):
+    period = "monthly"
