@@ -63,3 +63,34 @@ def other_user(db):
 @pytest.fixture
 def auth_client(user) -> APIClient:
     return client_for(user)
+
+
+@pytest.fixture
+def fake_openai(settings):
+    """The AI service pointed at a local OpenAI-compatible server (see learnflow.testing.FakeOpenAI)."""
+    from learnflow.testing import FakeOpenAI
+
+    server = FakeOpenAI()
+    settings.OPENAI_API_KEY = "test-key"
+    settings.OPENAI_BASE_URL = server.base_url
+    settings.OPENAI_MODEL = "test-model"
+    settings.LEARNFLOW_AI_TIMEOUT_SECONDS = 0.5
+    settings.LEARNFLOW_AI_MAX_RETRIES = 2
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A worker thread consuming from the test's Redis broker, tasks no longer run eagerly."""
+    from celery.contrib.testing.worker import start_worker
+
+    from learnflow.celery import app
+
+    app.conf.task_always_eager = False
+    app.loader.import_default_modules()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True

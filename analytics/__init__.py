@@ -1,1 +1,1 @@
-"""The analytics app (built in its own issue)."""
+"""Analytics: study stats, AI weekly reviews, streaks and the dashboard (aggregated in SQL)."""

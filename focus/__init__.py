@@ -1,1 +1,1 @@
-"""The focus app (built in its own issue)."""
+"""Focus: the timer and manual study logs (one session model), AI summaries and the shutdown ritual."""

@@ -6,8 +6,21 @@ from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
 
+class Conflict(Exception):
+    """A service refuses because of the object's current state (answered as 409)."""
+
+
+class ConflictError(exceptions.APIException):
+    status_code = 409
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
 def api_exception_handler(exc, context):
-    """DRF's handler, plus Django's ``ValidationError`` (raised by services) as a 400 naming fields."""
+    """DRF's handler, plus the services' errors: Django's ``ValidationError`` as a 400 naming fields
+    and ``Conflict`` as a 409."""
+    if isinstance(exc, Conflict):
+        exc = ConflictError(str(exc))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}

@@ -41,6 +41,24 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         crontab={"minute": "0", "hour": "9"},
     ),
     PeriodicJob(
+        name="close_abandoned_sessions",
+        task="focus.close_abandoned_sessions",
+        description="Close timer sessions left running long past their planned end, as stopped.",
+        every_seconds=300,
+    ),
+    PeriodicJob(
+        name="ai_summaries",
+        task="focus.backfill_summaries",
+        description="Queue AI session summaries that failed or were lost (pending for 10+ minutes).",
+        crontab={"minute": "*/30"},
+    ),
+    PeriodicJob(
+        name="weekly_reviews",
+        task="analytics.write_weekly_reviews",
+        description="Store last week's review for everyone who studied (once per user and local week).",
+        crontab={"minute": "15"},
+    ),
+    PeriodicJob(
         name="flush_expired_tokens",
         task="accounts.flush_expired_tokens",
         description="Delete refresh tokens (and their blacklist entries) that have expired.",

@@ -294,17 +294,23 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+LEARNFLOW_AI_TIMEOUT_SECONDS = env.float("LEARNFLOW_AI_TIMEOUT_SECONDS", default=20.0)
+LEARNFLOW_AI_REQUEST_TIMEOUT_SECONDS = env.float("LEARNFLOW_AI_REQUEST_TIMEOUT_SECONDS", default=8.0)
+LEARNFLOW_AI_MAX_RETRIES = env.int("LEARNFLOW_AI_MAX_RETRIES", default=4)
+LEARNFLOW_AI_RETRY_BASE_SECONDS = env.int("LEARNFLOW_AI_RETRY_BASE_SECONDS", default=15)
 
 # --- LearnFlow ------------------------------------------------------------------------------
 LEARNFLOW_NOTIFICATION_RETENTION_DAYS = env.int("LEARNFLOW_NOTIFICATION_RETENTION_DAYS", default=90)
 LEARNFLOW_REMINDER_MAX_LATENESS_HOURS = env.int("LEARNFLOW_REMINDER_MAX_LATENESS_HOURS", default=12)
 LEARNFLOW_SUMMARY_CACHE_SECONDS = env.int("LEARNFLOW_SUMMARY_CACHE_SECONDS", default=300)
+LEARNFLOW_FOCUS_GRACE_SECONDS = env.int("LEARNFLOW_FOCUS_GRACE_SECONDS", default=60)
+LEARNFLOW_FOCUS_ABANDON_AFTER_MINUTES = env.int("LEARNFLOW_FOCUS_ABANDON_AFTER_MINUTES", default=60)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "learnflow.logging.StderrHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -4,6 +4,18 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 
+def wait_for(predicate, timeout: float = 15.0) -> bool:
+    """Poll ``predicate`` until it is true (for work done by a real worker thread)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def access_token_for(user) -> str:
     return str(AccessToken.for_user(user))
 
@@ -13,3 +25,70 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
     return client
+
+
+class FakeOpenAI:
+    """A local OpenAI-compatible HTTP server for tests of the real ``openai`` client.
+
+    ``reply`` is what chat completions answer: a dict (sent as the JSON content), a string (sent as
+    raw content), an int status code (429, 500 ...) or ``("sleep", seconds)``. Replies put in
+    ``queue`` are used first, one per request. Requests are kept in ``requests`` (parsed bodies).
+    """
+
+    def __init__(self):
+        import json
+        import threading
+        import time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        fake = self
+        self.reply = {"summary": "ok"}
+        self.queue: list = []
+        self.requests: list[dict] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status: int, body: dict) -> None:
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                fake.requests.append(json.loads(self.rfile.read(length) or b"{}"))
+                reply = fake.queue.pop(0) if fake.queue else fake.reply
+                if isinstance(reply, tuple) and reply[0] == "sleep":
+                    time.sleep(reply[1])
+                    reply = {"summary": "too late"}
+                if isinstance(reply, int):
+                    self._send(reply, {"error": {"message": f"status {reply}", "type": "test", "code": None}})
+                    return
+                content = reply if isinstance(reply, str) else json.dumps(reply)
+                self._send(
+                    200,
+                    {
+                        "id": "chatcmpl-test",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": "test-model",
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    },
+                )
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -26,13 +26,14 @@ BATCH = 200
 
 
 def _drain(pending: models.QuerySet, handle: Callable[[models.Model], int], mark: str, now) -> int:
-    """Lock due rows batch by batch, ``handle`` each, and stamp ``mark`` on the ones handled."""
-    failed: set = set()
+    """Lock due rows batch by batch, ``handle`` each, and stamp ``mark`` on the ones handled. Each row
+    is tried at most once per run (a failed one waits for the next run), so a run always ends."""
+    seen: set = set()
     done = 0
     while True:
         with transaction.atomic():
             batch = list(
-                pending.exclude(pk__in=failed)
+                pending.exclude(pk__in=seen)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("user")
                 .order_by("pk")[:BATCH]
@@ -40,12 +41,12 @@ def _drain(pending: models.QuerySet, handle: Callable[[models.Model], int], mark
             if not batch:
                 return done
             handled = []
+            seen.update(row.pk for row in batch)
             for row in batch:
                 try:
                     done += handle(row)
                 except Exception:
                     logger.exception("%s %s: sending failed; the next run tries again", row._meta.label, row.pk)
-                    failed.add(row.pk)
                     continue
                 setattr(row, mark, now)
                 handled.append(row)

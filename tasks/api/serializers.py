@@ -22,11 +22,11 @@ class TaskSerializer(serializers.ModelSerializer):
     description = serializers.CharField(max_length=10_000, allow_blank=True, allow_null=True, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, allow_null=True, required=False)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=50),
+        child=serializers.CharField(max_length=50, allow_blank=True),
         max_length=MAX_TAGS,
         allow_null=True,
         required=False,
-        help_text=f"Up to {MAX_TAGS} tags; trimmed, lower-cased and de-duplicated.",
+        help_text=f"Up to {MAX_TAGS} tags; trimmed, lower-cased and de-duplicated; blank ones are dropped.",
     )
     recurrence = serializers.CharField(
         max_length=200,

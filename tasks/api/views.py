@@ -95,7 +95,13 @@ class GoalProgressViewSet(
     tier_throttle_scope = "progress"
 
     def get_throttles(self):
-        return [TierRateThrottle()]
+        return [TierRateThrottle()] if self.action == "create" else []
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        # An unknown goal is a 404 before the throttle counts the request against the day's logging.
+        if request.user.is_authenticated and not getattr(self, "swagger_fake_view", False):
+            self.get_goal()
 
     def get_goal(self) -> Goal:
         if not hasattr(self, "_goal"):

@@ -1,0 +1,29 @@
+"""Celery tasks of analytics."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from focus.models import StudySession
+from learnflow.timeutils import local_today, user_zone, week_start
+
+from .selectors import COUNTED
+from .services import weekly_review_store
+
+
+@shared_task(name="analytics.write_weekly_reviews")
+def write_weekly_reviews() -> int:
+    """Store last week's review for every user who studied in the last two weeks. Each user's
+    "last week" is the local Monday-to-Sunday before their current one; existing reviews are kept,
+    so running it every hour (as scheduled) or twice does no harm."""
+    since = timezone.now() - timedelta(days=14)
+    studied = StudySession.objects.filter(COUNTED, started_at__gte=since).values("user_id")
+    users = get_user_model().objects.filter(is_active=True, pk__in=studied).order_by("pk")
+    written = 0
+    for user in users.iterator(chunk_size=500):
+        monday = week_start(local_today(user_zone(user))) - timedelta(days=7)
+        if weekly_review_store(user=user, monday=monday) is not None:
+            written += 1
+    return written

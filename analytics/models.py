@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.db import models
+
+from learnflow.models import UUIDModel
+
+
+class WeeklyReview(UUIDModel):
+    """A stored review of one local week (Monday to Sunday) of a user's study, written once by the
+    ``weekly_reviews`` job (AI, or the offline writer)."""
+
+    class Source(models.TextChoices):
+        AI = "ai", "AI model"
+        OFFLINE = "offline", "Offline writer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_reviews")
+    week_start = models.DateField()
+    week_end = models.DateField()
+    weekly_summary = models.TextField()
+    patterns = models.TextField()
+    recommendations = models.TextField()
+    generated_by = models.CharField(max_length=8, choices=Source.choices)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [models.UniqueConstraint(fields=["user", "week_start"], name="analytics_review_user_week_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} week of {self.week_start}"

@@ -1,0 +1,86 @@
+"""Reads for analytics. Every figure is aggregated in SQL."""
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from focus.choices import SessionStatus, SessionType
+from focus.models import StudySession
+from learnflow import ai
+from learnflow.timeutils import local_midnight, user_zone
+
+from .models import WeeklyReview
+
+#: Study that counts in personal stats: completed focus sessions (timed) and manual logs; breaks and
+#: stopped or running timers do not.
+COUNTED = Q(session_type=SessionType.FOCUS, status=SessionStatus.COMPLETED)
+
+
+def counted_sessions(*, user) -> QuerySet[StudySession]:
+    return StudySession.objects.filter(COUNTED, user=user)
+
+
+def study_stats(*, user) -> dict:
+    """The AI tracker's stats: total sessions and minutes, average minutes, most frequent topic."""
+    sessions = counted_sessions(user=user)
+    totals = sessions.aggregate(
+        total_sessions=Count("pk"),
+        total_seconds=Coalesce(Sum("duration_seconds"), 0),
+        average_seconds=Avg("duration_seconds"),
+    )
+    top = (
+        sessions.exclude(topic="")
+        .values("topic")
+        .annotate(n=Count("pk"), last=Coalesce(Sum("duration_seconds"), 0))
+        .order_by("-n", "-last", "topic")
+        .first()
+    )
+    return {
+        "total_sessions": totals["total_sessions"],
+        "total_minutes": totals["total_seconds"] // 60,
+        "average_duration": round((totals["average_seconds"] or 0) / 60, 1),
+        "most_frequent_topic": top["topic"] if top else None,
+    }
+
+
+def week_facts(*, user, start: datetime, end: datetime, previous_minutes: int) -> ai.WeekFacts:
+    """What the AI (or the offline writer) is told about a period: each counted session's local day,
+    topic, minutes and whether the timer measured it."""
+    tz = user_zone(user)
+    rows = (
+        counted_sessions(user=user)
+        .filter(started_at__gte=start, started_at__lt=end)
+        .annotate(day=TruncDate("started_at", tzinfo=tz))
+        .order_by("started_at")
+        .values_list("day", "topic", "duration_seconds", "verified")[:500]
+    )
+    return ai.WeekFacts(
+        start=start.astimezone(tz).date(),
+        end=(end - timedelta(seconds=1)).astimezone(tz).date(),
+        sessions=[(day, topic, (seconds or 0) // 60, verified) for day, topic, seconds, verified in rows],
+        previous_week_minutes=previous_minutes,
+        daily_goal_minutes=user.daily_focus_goal_minutes,
+    )
+
+
+def counted_minutes(*, user, start: datetime, end: datetime) -> int:
+    seconds = (
+        counted_sessions(user=user)
+        .filter(started_at__gte=start, started_at__lt=end)
+        .aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
+    )
+    return seconds // 60
+
+
+def local_week_bounds(*, user, monday: date) -> tuple[datetime, datetime]:
+    tz = user_zone(user)
+    return local_midnight(tz, monday), local_midnight(tz, monday + timedelta(days=7))
+
+
+def weekly_reviews_export(*, user) -> list[dict]:
+    return list(
+        WeeklyReview.objects.filter(user=user)
+        .order_by("week_start")
+        .values("week_start", "week_end", "weekly_summary", "patterns", "recommendations", "generated_by")
+    )

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import ShutdownReflection, StudySession
+
+
+@admin.register(StudySession)
+class StudySessionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "session_type", "status", "source", "verified", "duration_seconds", "started_at")
+    list_filter = ("session_type", "status", "source", "verified", "ai_summary_status", "started_at")
+    search_fields = ("topic", "notes", "user__username", "user__email")
+    list_select_related = ("user",)
+    raw_id_fields = ("user", "task")
+    readonly_fields = (
+        "id", "started_at", "ended_at", "duration_seconds", "verified", "source", "ai_summary", "ai_summary_status",
+        "created_at", "updated_at",
+    )  # fmt: skip
+    date_hierarchy = "started_at"
+
+
+@admin.register(ShutdownReflection)
+class ShutdownReflectionAdmin(admin.ModelAdmin):
+    list_display = ("user", "local_date", "productivity_rating", "created_at")
+    list_filter = ("productivity_rating", "local_date")
+    search_fields = ("reflection_note", "user__username", "user__email")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("id", "local_date", "created_at", "updated_at")
+    date_hierarchy = "local_date"

@@ -1,0 +1,31 @@
+from django.db import models
+
+
+class SessionType(models.TextChoices):
+    FOCUS = "focus", "Focus"
+    BREAK = "break", "Break"
+
+
+class SessionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped"
+
+
+class SessionSource(models.TextChoices):
+    TIMER = "timer", "Timer (server-timed)"
+    MANUAL = "manual", "Logged by hand"
+
+
+class SummaryStatus(models.TextChoices):
+    NONE = "none", "No summary"
+    PENDING = "pending", "Pending"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ProductivityRating(models.TextChoices):
+    GREAT = "great", "Great"
+    GOOD = "good", "Good"
+    OKAY = "okay", "Okay"
+    TOUGH = "tough", "Tough"

@@ -1,0 +1,115 @@
+"""Reads for focus sessions: the current session and the timer's daily and weekly summaries.
+
+Summaries cover timer sessions started on the user's local day(s). ``total_focus_sessions`` counts
+completed focus sessions; ``total_focus_time`` and ``total_break_time`` (seconds) add up every ended
+timer session of that type, stopped ones included: that time was timed by the server.
+"""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from learnflow.timeutils import local_day_bounds, local_midnight, user_zone, week_start
+
+from .choices import SessionSource, SessionStatus, SessionType
+from .models import ShutdownReflection, StudySession
+
+ENDED = (SessionStatus.COMPLETED, SessionStatus.STOPPED)
+_TOTALS = {
+    "total_focus_sessions": Count("pk", filter=Q(session_type=SessionType.FOCUS, status=SessionStatus.COMPLETED)),
+    "total_focus_time": Coalesce(
+        Sum("duration_seconds", filter=Q(session_type=SessionType.FOCUS, status__in=ENDED)), 0
+    ),
+    "total_break_time": Coalesce(
+        Sum("duration_seconds", filter=Q(session_type=SessionType.BREAK, status__in=ENDED)), 0
+    ),
+}
+
+
+def study_session_list(*, user) -> QuerySet[StudySession]:
+    return StudySession.objects.filter(user=user)
+
+
+def focus_session_current(*, user) -> StudySession | None:
+    return StudySession.objects.filter(user=user, status=SessionStatus.ACTIVE).first()
+
+
+def _timer_sessions(*, user, start, end) -> QuerySet[StudySession]:
+    return StudySession.objects.filter(
+        user=user, source=SessionSource.TIMER, started_at__gte=start, started_at__lt=end
+    ).order_by("started_at")
+
+
+def focus_day_summary(*, user, day: date) -> dict:
+    start, end = local_day_bounds(user_zone(user), day)
+    sessions = _timer_sessions(user=user, start=start, end=end)
+    return {"date": start, **sessions.aggregate(**_TOTALS), "focus_sessions": list(sessions)}
+
+
+def focus_week_summary(*, user, day: date) -> dict:
+    """The local week (Monday to Monday) holding ``day``, with a summary for each of its 7 days."""
+    tz = user_zone(user)
+    monday = week_start(day)
+    start, end = local_midnight(tz, monday), local_midnight(tz, monday + timedelta(days=7))
+    sessions = _timer_sessions(user=user, start=start, end=end)
+    per_day = {
+        row.pop("day"): row
+        for row in sessions.annotate(day=TruncDate("started_at", tzinfo=tz))
+        .values("day")
+        .annotate(**_TOTALS)
+        .order_by()
+    }
+    by_day: dict[date, list] = {}
+    for session in sessions:
+        by_day.setdefault(session.started_at.astimezone(tz).date(), []).append(session)
+    empty = {"total_focus_sessions": 0, "total_focus_time": 0, "total_break_time": 0}
+    days = [monday + timedelta(days=n) for n in range(7)]
+    return {
+        "week_start": start,
+        "week_end": end,
+        **{key: sum(row[key] for row in per_day.values()) for key in empty},
+        "daily_summaries": [
+            {"date": local_midnight(tz, d), **per_day.get(d, empty), "focus_sessions": by_day.get(d, [])} for d in days
+        ],
+    }
+
+
+def study_sessions_export(*, user) -> list[dict]:
+    return list(
+        StudySession.objects.filter(user=user)
+        .order_by("started_at")
+        .values(
+            "id",
+            "session_type",
+            "topic",
+            "notes",
+            "task_id",
+            "started_at",
+            "ended_at",
+            "planned_duration",
+            "duration_seconds",
+            "status",
+            "source",
+            "verified",
+            "ai_summary",
+            "ai_summary_status",
+            "created_at",
+        )
+    )
+
+
+def shutdown_reflections_export(*, user) -> list[dict]:
+    return list(
+        ShutdownReflection.objects.filter(user=user)
+        .order_by("created_at")
+        .values(
+            "id",
+            "local_date",
+            "productivity_rating",
+            "reflection_note",
+            "mindful_disconnect_completed",
+            "session_id",
+            "created_at",
+        )
+    )

@@ -1,0 +1,182 @@
+"""Writes for focus sessions and study logs.
+
+The verified-time rule lives in ``focus_session_end``: the server measures a timer session, and one
+completed before its planned end (minus the grace) is recorded as stopped.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from learnflow import events
+from learnflow.exceptions import Conflict
+
+from .choices import SessionSource, SessionStatus, SessionType, SummaryStatus
+from .models import StudySession
+
+FOCUS_COMPLETED = "focus_completed"
+MAX_PLANNED_MINUTES = 240
+MAX_MANUAL_MINUTES = 24 * 60
+
+
+def _check_task(user, task) -> None:
+    if task is not None and task.user_id != user.pk:
+        raise ValidationError({"task": ["No such task."]})
+
+
+def focus_session_start(
+    *, user, duration_minutes: int, session_type: str = SessionType.FOCUS, topic: str = "", task=None
+) -> StudySession:
+    """Start the timer. A second active session is refused with a conflict, also when two starts
+    race: the partial unique constraint lets only one of them commit."""
+    _check_task(user, task)
+    if StudySession.objects.filter(user=user, status=SessionStatus.ACTIVE).exists():
+        raise Conflict("An active session already exists: complete or stop it first.")
+    try:
+        with transaction.atomic():
+            return StudySession.objects.create(
+                user=user,
+                session_type=session_type,
+                topic=topic,
+                task=task,
+                started_at=timezone.now(),
+                planned_duration=duration_minutes,
+                status=SessionStatus.ACTIVE,
+                source=SessionSource.TIMER,
+                verified=True,
+            )
+    except IntegrityError:
+        raise Conflict("An active session already exists: complete or stop it first.") from None
+
+
+@transaction.atomic
+def focus_session_end(*, session: StudySession, complete: bool, notes: str | None = None) -> StudySession:
+    """End the timer. A session counts at most its planned time: the timer rang at the planned end,
+    and minutes after it are not timed focus, whether the user then completes or stops. Completing
+    more than ``LEARNFLOW_FOCUS_GRACE_SECONDS`` before the planned end, or stopping, records the
+    session as ``stopped`` with the time elapsed. Either way the duration is the server's
+    ``ended_at - started_at``."""
+    locked = StudySession.objects.select_for_update().get(pk=session.pk)
+    if locked.status != SessionStatus.ACTIVE:
+        raise Conflict(f"This session has already ended ({locked.status}).")
+    now = timezone.now()
+    elapsed = now - locked.started_at
+    planned = timedelta(minutes=locked.planned_duration or 0)
+    grace = timedelta(seconds=settings.LEARNFLOW_FOCUS_GRACE_SECONDS)
+    if complete and elapsed >= planned - grace:
+        locked.status = SessionStatus.COMPLETED
+        locked.ended_at = locked.started_at + min(elapsed, planned)
+    else:
+        locked.status = SessionStatus.STOPPED
+        locked.ended_at = locked.started_at + min(elapsed, planned)
+    locked.duration_seconds = int((locked.ended_at - locked.started_at).total_seconds())
+    if notes is not None:
+        locked.notes = notes
+    locked.save()
+    _after_end(locked)
+    if locked.notes.strip():
+        study_session_request_summary(session=locked)
+    return locked
+
+
+def _after_end(session: StudySession) -> None:
+    if session.status == SessionStatus.COMPLETED and session.verified and session.session_type == SessionType.FOCUS:
+        events.activity_recorded(user=session.user, kind=FOCUS_COMPLETED, obj=session, occurred_at=session.ended_at)
+
+
+def focus_sessions_close_abandoned(*, now=None) -> int:
+    """Close timer sessions left active long past their planned end (a closed tab) as ``stopped``,
+    ending them at the planned end: the most the timer can vouch for. Safe to run twice."""
+    now = now or timezone.now()
+    overdue_by = timedelta(minutes=settings.LEARNFLOW_FOCUS_ABANDON_AFTER_MINUTES)
+    closed = 0
+    candidates = StudySession.objects.filter(status=SessionStatus.ACTIVE, started_at__lt=now - overdue_by)
+    with transaction.atomic():
+        for session in candidates.select_for_update(skip_locked=True).order_by("pk"):
+            planned_end = session.started_at + timedelta(minutes=session.planned_duration or 0)
+            if planned_end + overdue_by > now:
+                continue
+            session.status = SessionStatus.STOPPED
+            session.ended_at = planned_end
+            session.duration_seconds = int((planned_end - session.started_at).total_seconds())
+            session.save(update_fields=["status", "ended_at", "duration_seconds", "updated_at"])
+            closed += 1
+    return closed
+
+
+@transaction.atomic
+def study_session_log(
+    *, user, topic: str, duration_minutes: int, notes: str = "", started_at=None, task=None
+) -> StudySession:
+    """Log a session by hand. It counts in personal stats but is not verified."""
+    _check_task(user, task)
+    now = timezone.now()
+    duration = timedelta(minutes=duration_minutes)
+    started_at = started_at or now - duration
+    if started_at + duration > now + timedelta(minutes=1):
+        raise ValidationError({"started_at": ["A logged session cannot end in the future."]})
+    session = StudySession.objects.create(
+        user=user,
+        session_type=SessionType.FOCUS,
+        topic=topic,
+        notes=notes,
+        task=task,
+        started_at=started_at,
+        ended_at=started_at + duration,
+        planned_duration=None,
+        duration_seconds=int(duration.total_seconds()),
+        status=SessionStatus.COMPLETED,
+        source=SessionSource.MANUAL,
+        verified=False,
+    )
+    if notes.strip():
+        study_session_request_summary(session=session)
+    return session
+
+
+@transaction.atomic
+def study_session_update(*, session: StudySession, data: dict) -> StudySession:
+    unknown = set(data) - {"topic", "notes"}
+    if unknown:
+        raise ValidationError({field: ["This field cannot be changed."] for field in sorted(unknown)})
+    notes_changed = "notes" in data and data["notes"] != session.notes
+    for field, value in data.items():
+        setattr(session, field, value)
+    session.save(update_fields=[*data, "updated_at"])
+    if notes_changed and session.status != SessionStatus.ACTIVE:
+        if session.notes.strip():
+            study_session_request_summary(session=session)
+        else:
+            StudySession.objects.filter(pk=session.pk).update(ai_summary="", ai_summary_status=SummaryStatus.NONE)
+            session.ai_summary, session.ai_summary_status = "", SummaryStatus.NONE
+    return session
+
+
+def study_session_request_summary(*, session: StudySession) -> None:
+    """Mark the session's summary pending and have a worker write it after commit. The request that
+    ended or logged the session answers at once; a failing AI never touches the session itself."""
+    from .jobs import summarize_session
+
+    StudySession.objects.filter(pk=session.pk).update(
+        ai_summary_status=SummaryStatus.PENDING, updated_at=timezone.now()
+    )
+    session.ai_summary_status = SummaryStatus.PENDING
+    session_id = str(session.pk)
+    transaction.on_commit(lambda: summarize_session.delay(session_id))
+
+
+def study_session_summary_store(*, session_id, notes: str, summary: str | None) -> bool:
+    """Store a summary (or ``None``: failed) written from ``notes``; a summary of notes the user has
+    since changed is dropped, since a newer job is on its way. Returns whether it was stored."""
+    if summary is None:
+        values = {"ai_summary_status": SummaryStatus.FAILED}
+    else:
+        values = {"ai_summary": summary, "ai_summary_status": SummaryStatus.READY}
+    return bool(StudySession.objects.filter(pk=session_id, notes=notes).update(**values))
+
+
+def study_session_delete(*, session: StudySession) -> None:
+    session.delete()
