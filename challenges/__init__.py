@@ -1,1 +1,1 @@
-"""The challenges app (built in its own issue)."""
+"""Challenges: the points ledger, weekly challenges with server-derived progress, and the weekly reset."""

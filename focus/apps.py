@@ -7,7 +7,8 @@ class FocusConfig(AppConfig):
     def ready(self) -> None:
         from learnflow import hooks
 
-        from . import selectors
+        from . import demo, selectors
 
         hooks.user_data_exporters.register("study_sessions", selectors.study_sessions_export)
         hooks.user_data_exporters.register("shutdown_reflections", selectors.shutdown_reflections_export)
+        hooks.demo_seeders.register("study sessions", demo.seed_sessions)

@@ -18,6 +18,7 @@ from .choices import SessionSource, SessionStatus, SessionType, SummaryStatus
 from .models import StudySession
 
 FOCUS_COMPLETED = "focus_completed"
+BREAK_COMPLETED = "break_completed"
 MAX_PLANNED_MINUTES = 240
 MAX_MANUAL_MINUTES = 24 * 60
 
@@ -83,8 +84,10 @@ def focus_session_end(*, session: StudySession, complete: bool, notes: str | Non
 
 
 def _after_end(session: StudySession) -> None:
-    if session.status == SessionStatus.COMPLETED and session.verified and session.session_type == SessionType.FOCUS:
-        events.activity_recorded(user=session.user, kind=FOCUS_COMPLETED, obj=session, occurred_at=session.ended_at)
+    """A completed verified session is news for challenges, achievements and streaks."""
+    if session.status == SessionStatus.COMPLETED and session.verified:
+        kind = FOCUS_COMPLETED if session.session_type == SessionType.FOCUS else BREAK_COMPLETED
+        events.activity_recorded(user=session.user, kind=kind, obj=session, occurred_at=session.ended_at)
 
 
 def focus_sessions_close_abandoned(*, now=None) -> int:

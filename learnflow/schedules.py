@@ -9,6 +9,8 @@ the code.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class PeriodicJob:
@@ -57,6 +59,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         task="analytics.write_weekly_reviews",
         description="Store last week's review for everyone who studied (once per user and local week).",
         crontab={"minute": "15"},
+    ),
+    PeriodicJob(
+        name="weekly_reset",
+        task="challenges.weekly_reset",
+        description="Finalize last challenge week (final ranks), create this week's challenges, restart weekly points.",
+        crontab={"minute": "5", "hour": "0", "day_of_week": "1"},
+        timezone=settings.LEARNFLOW_WEEK_TIMEZONE,
     ),
     PeriodicJob(
         name="flush_expired_tokens",

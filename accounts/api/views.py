@@ -17,6 +17,7 @@ from accounts.filters import NotificationFilter
 from accounts.models import Notification, User
 from accounts.throttling import LoginIPThrottle, LoginUsernameThrottle, RegisterThrottle
 from learnflow.routers import UUID_REGEX
+from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import (
     AvatarSerializer,
@@ -125,7 +126,9 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(UserProfileSerializer(user).data)
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    OwnedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The caller's inbox, newest first."""
 
     serializer_class = NotificationSerializer
@@ -134,10 +137,10 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     search_fields = ("title", "body")
     ordering_fields = ("created_at",)
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Notification.objects.none()
-        return selectors.notification_list(user=self.request.user)
+    owned_model = Notification
+
+    def owned_queryset(self, user):
+        return selectors.notification_list(user=user)
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])

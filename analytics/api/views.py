@@ -9,6 +9,7 @@ from analytics import selectors, services
 from analytics.models import WeeklyReview
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
+from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import StatsSerializer, WeeklyReviewNowSerializer, WeeklyReviewSerializer
 
@@ -33,14 +34,16 @@ class WeeklyReviewNowView(APIView):
         return Response(WeeklyReviewNowSerializer(services.weekly_review_now(user=request.user)).data)
 
 
-class WeeklyReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WeeklyReviewViewSet(
+    OwnedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Stored reviews of past weeks, newest first."""
 
     serializer_class = WeeklyReviewSerializer
     lookup_value_regex = UUID_REGEX
     filter_backends = []
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return WeeklyReview.objects.none()
-        return WeeklyReview.objects.filter(user=self.request.user)
+    owned_model = WeeklyReview
+
+    def owned_queryset(self, user):
+        return WeeklyReview.objects.filter(user=user)

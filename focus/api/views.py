@@ -19,6 +19,7 @@ from focus.filters import StudySessionFilter
 from focus.models import StudySession
 from learnflow.routers import UUID_REGEX
 from learnflow.timeutils import local_today, user_zone
+from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import (
     FocusDaySummarySerializer,
@@ -44,16 +45,16 @@ def _date_param(request, name: str) -> date:
         raise ValidationError({name: ["Enter a date as YYYY-MM-DD."]}) from None
 
 
-class FocusSessionViewSet(viewsets.GenericViewSet):
+class FocusSessionViewSet(OwnedQuerysetMixin, viewsets.GenericViewSet):
     """Start, complete and stop the server-timed focus timer."""
 
     serializer_class = FocusSessionSerializer
     lookup_value_regex = UUID_REGEX
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return StudySession.objects.none()
-        return selectors.study_session_list(user=self.request.user)
+    owned_model = StudySession
+
+    def owned_queryset(self, user):
+        return selectors.study_session_list(user=user)
 
     @extend_schema(request=FocusSessionStartSerializer, responses={201: FocusSessionSerializer})
     @action(detail=False, methods=["post"], serializer_class=FocusSessionStartSerializer)
@@ -127,6 +128,7 @@ class WeeklySummaryView(APIView):
 
 
 class StudySessionViewSet(
+    OwnedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -142,10 +144,10 @@ class StudySessionViewSet(
     ordering_fields = ("started_at", "duration_seconds", "created_at")
     lookup_value_regex = UUID_REGEX
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return StudySession.objects.none()
-        return selectors.study_session_list(user=self.request.user)
+    owned_model = StudySession
+
+    def owned_queryset(self, user):
+        return selectors.study_session_list(user=user)
 
     @extend_schema(request=StudySessionLogSerializer, responses={201: StudySessionSerializer})
     def create(self, request):

@@ -513,12 +513,19 @@ def test_a_conflicting_second_completion_records_no_second_activity(
     assert [a["kind"] for a in activities] == ["focus_completed"]
 
 
+def test_a_completed_break_records_a_break_activity(user, activities, django_capture_on_commit_callbacks):
+    session_id = started(user, session_type="break", duration_minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        end(user, session_id, "complete", T0 + timedelta(minutes=5))
+    assert [a["kind"] for a in activities] == ["break_completed"]
+
+
 @pytest.mark.parametrize(
     ("session_type", "action", "minutes"),
-    [("focus", "stop", 30), ("focus", "complete", 10), ("break", "complete", 30)],
-    ids=["stopped-focus", "early-completion", "completed-break"],
+    [("focus", "stop", 30), ("focus", "complete", 10), ("break", "stop", 2)],
+    ids=["stopped-focus", "early-completion", "stopped-break"],
 )
-def test_no_activity_for_stopped_sessions_or_breaks(
+def test_no_activity_for_stopped_sessions(
     user, activities, django_capture_on_commit_callbacks, session_type, action, minutes
 ):
     # given

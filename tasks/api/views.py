@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
+from learnflow.views import OwnedQuerysetMixin
 from tasks import selectors, services
 from tasks.filters import GoalFilter, TaskFilter
 from tasks.models import Goal, Progress, Task
@@ -24,7 +25,7 @@ from .serializers import (
 )
 
 
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
     """The caller's tasks. ``PUT`` accepts a partial body (the SPA sends ``{"completed": true}``)."""
 
     serializer_class = TaskSerializer
@@ -33,10 +34,10 @@ class TaskViewSet(viewsets.ModelViewSet):
     search_fields = ("title", "description")
     lookup_value_regex = UUID_REGEX
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Task.objects.none()
-        return selectors.task_list(user=self.request.user)
+    owned_model = Task
+
+    def owned_queryset(self, user):
+        return selectors.task_list(user=user)
 
     def perform_create(self, serializer):
         serializer.instance = services.task_create(user=self.request.user, **serializer.validated_data)
@@ -52,7 +53,7 @@ class TaskViewSet(viewsets.ModelViewSet):
         services.task_delete(task=instance)
 
 
-class GoalViewSet(viewsets.ModelViewSet):
+class GoalViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
     """The caller's goals, addressed by their number: ``/api/goals/1``."""
 
     serializer_class = GoalSerializer
@@ -61,10 +62,10 @@ class GoalViewSet(viewsets.ModelViewSet):
     lookup_field = "number"
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Goal.objects.none()
-        return selectors.goal_list(user=self.request.user)
+    owned_model = Goal
+
+    def owned_queryset(self, user):
+        return selectors.goal_list(user=user)
 
     def perform_create(self, serializer):
         goal = services.goal_create(user=self.request.user, **serializer.validated_data)
@@ -79,6 +80,7 @@ class GoalViewSet(viewsets.ModelViewSet):
 
 
 class GoalProgressViewSet(
+    OwnedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -110,9 +112,9 @@ class GoalProgressViewSet(
             )
         return self._goal
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Progress.objects.none()
+    owned_model = Progress
+
+    def owned_queryset(self, user):
         return Progress.objects.filter(goal=self.get_goal()).select_related("goal")
 
     def perform_create(self, serializer):
@@ -125,16 +127,16 @@ class GoalProgressViewSet(
         services.progress_delete(entry=instance)
 
 
-class ProgressListView(generics.ListAPIView):
+class ProgressListView(OwnedQuerysetMixin, generics.ListAPIView):
     """Every progress entry of the caller's goals (and nobody else's)."""
 
     serializer_class = ProgressSerializer
     filter_backends = []
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Progress.objects.none()
-        return selectors.progress_list(user=self.request.user).order_by("-created_at")
+    owned_model = Progress
+
+    def owned_queryset(self, user):
+        return selectors.progress_list(user=user).order_by("-created_at")
 
 
 class SummaryView(APIView):

@@ -1,0 +1,167 @@
+"""Reads for challenges: derived progress, the week's challenges, stats and the weekly leaderboard."""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import ExtractHour, Rank
+
+from focus.choices import SessionSource, SessionStatus, SessionType
+from focus.models import ShutdownReflection, StudySession
+from focus.shutdown import shutdown_streak
+from learnflow.timeutils import local_today, user_zone
+from tasks.models import Task
+
+from .choices import ChallengeType, ParticipationStatus
+from .models import Participation, UserPoints, WeeklyChallenge
+from .weeks import current_week, week_bounds
+
+#: A break counts for a break challenge when it starts within this long after a completed focus session.
+BREAK_FOLLOWS_WITHIN = timedelta(minutes=30)
+#: "Log off before 5pm": a shutdown day counts when its reflection was written before this local hour.
+SHUTDOWN_BEFORE_HOUR = 17
+LEADERBOARD_SIZE = 10
+
+
+def _verified_timer(user, session_type: str) -> QuerySet[StudySession]:
+    return StudySession.objects.filter(
+        user=user,
+        session_type=session_type,
+        status=SessionStatus.COMPLETED,
+        source=SessionSource.TIMER,
+        verified=True,
+    )
+
+
+def challenge_progress(*, user, challenge_type: str, week: date) -> int:
+    """What the user did in the challenge week, counted from verified activity only: completed timer
+    focus sessions; completed timer breaks that start within 30 minutes after a completed focus
+    session; tasks completed; local days with a shutdown reflection written before 17:00 local.
+    Manual logs never count. Activity from the whole week counts, also before the user joined."""
+    start, end = week_bounds(week)
+    if challenge_type == ChallengeType.FOCUS:
+        return _verified_timer(user, SessionType.FOCUS).filter(ended_at__gte=start, ended_at__lt=end).count()
+    if challenge_type == ChallengeType.BREAK:
+        focus_before = _verified_timer(user, SessionType.FOCUS).filter(
+            ended_at__lte=OuterRef("started_at"), ended_at__gte=OuterRef("started_at") - BREAK_FOLLOWS_WITHIN
+        )
+        return (
+            _verified_timer(user, SessionType.BREAK)
+            .filter(ended_at__gte=start, ended_at__lt=end)
+            .filter(Exists(focus_before))
+            .count()
+        )
+    if challenge_type == ChallengeType.TASK:
+        return Task.objects.filter(user=user, completed=True, completed_at__gte=start, completed_at__lt=end).count()
+    if challenge_type == ChallengeType.SHUTDOWN:
+        return (
+            ShutdownReflection.objects.filter(user=user, created_at__gte=start, created_at__lt=end)
+            .annotate(hour=ExtractHour("created_at", tzinfo=user_zone(user)))
+            .filter(hour__lt=SHUTDOWN_BEFORE_HOUR)
+            .values("local_date")
+            .distinct()
+            .count()
+        )
+    raise ValueError(challenge_type)
+
+
+def week_challenges(*, user, week: date) -> list[WeeklyChallenge]:
+    """The week's challenges with joined counts, up to three joiners' avatars and the caller's own
+    participation (``mine``), in a fixed number of queries."""
+    avatars = (
+        Participation.objects.filter(user__avatar_url__isnull=False)
+        .exclude(user__avatar_url="")
+        .select_related("user")
+        .order_by("created_at")
+    )
+    return list(
+        WeeklyChallenge.objects.filter(week_start=week, challenge__is_active=True)
+        .select_related("challenge")
+        .annotate(joined_count=Count("participations"))
+        .prefetch_related(
+            Prefetch("participations", queryset=avatars[:3], to_attr="first_joiners"),
+            Prefetch("participations", queryset=Participation.objects.filter(user=user), to_attr="mine"),
+        )
+        .order_by("challenge__name")
+    )
+
+
+def challenge_stats(*, user) -> dict:
+    points = UserPoints.objects.filter(user=user).values_list("total_points", flat=True).first() or 0
+    done = Participation.objects.filter(user=user, status=ParticipationStatus.COMPLETED).count()
+    tz = user_zone(user)
+    times = [
+        created.astimezone(tz)
+        for created in ShutdownReflection.objects.filter(user=user)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:30]
+    ]
+    average = "0:00"
+    if times:
+        minutes = round(sum(t.hour * 60 + t.minute for t in times) / len(times))
+        average = f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return {
+        "total_points": points,
+        "challenges_done": done,
+        "shutdown_streak": shutdown_streak(user=user, today=local_today(tz)),
+        "avg_shutdown_time": average,
+    }
+
+
+def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
+    """The top 10 by points this challenge week (ties share a rank), plus the caller's own row with
+    their real rank when they are not in it, even with 0 points."""
+    week = week or current_week()
+    ranked = (
+        UserPoints.objects.filter(week_start=week, weekly_points__gt=0)
+        .select_related("user")
+        .annotate(rank=Window(Rank(), order_by=F("weekly_points").desc()))
+        .order_by("rank", "user__username")
+    )
+    rows = [_leader_row(entry.user, entry.weekly_points, entry.rank, user) for entry in ranked[:LEADERBOARD_SIZE]]
+    if not any(row["is_current_user"] for row in rows):
+        mine = UserPoints.objects.filter(user=user, week_start=week).values_list("weekly_points", flat=True).first()
+        mine = mine or 0
+        above = UserPoints.objects.filter(week_start=week, weekly_points__gt=max(mine, 0)).count()
+        rows.append(_leader_row(user, mine, above + 1, user))
+    return rows
+
+
+def _leader_row(member, points: int, rank: int, caller) -> dict:
+    return {
+        "rank": rank,
+        "name": member.full_name or member.username,
+        "avatar": member.avatar_url,
+        "points": points,
+        "is_current_user": member.pk == caller.pk,
+    }
+
+
+def points_export(*, user) -> dict:
+    from .models import PointsEntry
+
+    return {
+        "ledger": list(
+            PointsEntry.objects.filter(user=user)
+            .order_by("created_at")
+            .values("points", "reason", "source_type", "source_id", "week_start", "note", "created_at")
+        ),
+        "participations": list(
+            Participation.objects.filter(user=user)
+            .order_by("created_at")
+            .values(
+                "weekly_challenge__challenge__name",
+                "weekly_challenge__week_start",
+                "progress",
+                "status",
+                "points_earned",
+                "created_at",
+                "completed_at",
+            )
+        ),
+    }
+
+
+def participations_to_refresh(*, user_id, week: date) -> QuerySet[Participation]:
+    return Participation.objects.filter(
+        user_id=user_id, status=ParticipationStatus.IN_PROGRESS, weekly_challenge__week_start=week
+    ).filter(Q(weekly_challenge__finalized_at__isnull=True))

@@ -1,0 +1,281 @@
+"""Writes for challenges: the points ledger, joining and leaving, derived progress, the weekly reset."""
+
+import logging
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.choices import NotificationKind
+from accounts.services import notification_create
+from learnflow.exceptions import Conflict
+
+from .choices import ChallengeType, ParticipationStatus, PointsReason
+from .models import Challenge, Participation, PointsEntry, UserPoints, WeeklyChallenge, WeeklyResult
+from .selectors import challenge_progress, participations_to_refresh
+from .weeks import current_week, week_of
+
+logger = logging.getLogger(__name__)
+
+#: The seed's three weekly challenges, installed by migration 0002 and again by ``install_defaults``
+#: when staff deleted one.
+DEFAULT_CHALLENGES = (
+    {
+        "name": "Healthy Boundaries",
+        "description": "Log off before 5pm for 5 days",
+        "points": 75,
+        "challenge_type": ChallengeType.SHUTDOWN,
+        "target_value": 5,
+    },
+    {
+        "name": "Focus Sprint Master",
+        "description": "Complete 10 focus sessions",
+        "points": 75,
+        "challenge_type": ChallengeType.FOCUS,
+        "target_value": 10,
+    },
+    {
+        "name": "Break Champion",
+        "description": "Take proper breaks during 5 work sessions",
+        "points": 75,
+        "challenge_type": ChallengeType.BREAK,
+        "target_value": 5,
+    },
+)
+
+
+def challenges_install_defaults(*, dry_run: bool = False, stdout=None) -> list[str]:
+    """Create the default challenges that are missing (by name); existing ones are left as staff set them."""
+    missing = [d for d in DEFAULT_CHALLENGES if not Challenge.objects.filter(name=d["name"]).exists()]
+    for definition in missing:
+        if stdout:
+            stdout.write(f"{'would install' if dry_run else 'installing'} challenge {definition['name']}")
+        if not dry_run:
+            Challenge.objects.create(**definition)
+    return [d["name"] for d in missing]
+
+
+# --- the ledger ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def points_award(
+    *, user, points: int, reason: str, source_type: str, source_id, occurred_at=None, note: str = ""
+) -> PointsEntry | None:
+    """Add a ledger row, once per (user, reason, source): a second call (double click, retried job,
+    another worker) finds the first and adds nothing. Returns the new row, or ``None``."""
+    week = week_of(occurred_at or timezone.now())
+    try:
+        with transaction.atomic():
+            entry = PointsEntry.objects.create(
+                user=user,
+                points=points,
+                reason=reason,
+                source_type=source_type,
+                source_id=str(source_id),
+                week_start=week,
+                note=note,
+            )
+    except IntegrityError:
+        return None
+    UserPoints.objects.get_or_create(user=user)
+    row = UserPoints.objects.select_for_update().get(user=user)
+    this_week = current_week()
+    if row.week_start != this_week:
+        row.week_start, row.weekly_points = this_week, 0
+    row.total_points += points
+    if week == this_week:
+        row.weekly_points += points
+    row.save()
+    return entry
+
+
+def points_rebuild(*, user_ids=None) -> int:
+    """Recompute every ``UserPoints`` row from the ledger (``manage.py rebuild_points``)."""
+    this_week = current_week()
+    entries = PointsEntry.objects.all()
+    if user_ids is not None:
+        entries = entries.filter(user_id__in=user_ids)
+    totals = {row["user_id"]: row["total"] for row in entries.values("user_id").annotate(total=Sum("points"))}
+    weekly = {
+        row["user_id"]: row["total"]
+        for row in entries.filter(week_start=this_week).values("user_id").annotate(total=Sum("points"))
+    }
+    with transaction.atomic():
+        stale = UserPoints.objects.all() if user_ids is None else UserPoints.objects.filter(user_id__in=user_ids)
+        stale.exclude(user_id__in=totals).delete()
+        UserPoints.objects.bulk_create(
+            [
+                UserPoints(user_id=uid, total_points=total, weekly_points=weekly.get(uid, 0), week_start=this_week)
+                for uid, total in totals.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["user"],
+            update_fields=["total_points", "weekly_points", "week_start"],
+            batch_size=2000,
+        )
+    return len(totals)
+
+
+# --- weekly challenges --------------------------------------------------------------------------
+
+
+def weekly_challenges_ensure(*, week: date | None = None) -> list[WeeklyChallenge]:
+    """This week's instance of every active weekly challenge (created on first need, so a fresh
+    install shows them without running any job)."""
+    week = week or current_week()
+    instances = []
+    for challenge in Challenge.objects.filter(is_active=True, is_weekly=True):
+        instance, _ = WeeklyChallenge.objects.get_or_create(challenge=challenge, week_start=week)
+        instances.append(instance)
+    return instances
+
+
+def challenge_join(*, user, weekly_challenge: WeeklyChallenge) -> Participation:
+    """Join a challenge of the current week. Joining twice is a conflict, also for two parallel
+    requests (one participation per user and week's challenge). Progress counts the whole week."""
+    if weekly_challenge.week_start != current_week() or weekly_challenge.finalized_at:
+        raise Conflict("This challenge's week is over.")
+    try:
+        with transaction.atomic():
+            participation = Participation.objects.create(user=user, weekly_challenge=weekly_challenge)
+    except IntegrityError:
+        raise Conflict("You have already joined this challenge.") from None
+    return participation_refresh(participation_id=participation.pk)
+
+
+@transaction.atomic
+def challenge_leave(*, user, weekly_challenge: WeeklyChallenge) -> None:
+    participation = (
+        Participation.objects.select_for_update().filter(user=user, weekly_challenge=weekly_challenge).first()
+    )
+    if participation is None:
+        raise Conflict("You have not joined this challenge.")
+    if participation.status != ParticipationStatus.IN_PROGRESS:
+        raise Conflict("A finished challenge cannot be left.")
+    participation.delete()
+
+
+@transaction.atomic
+def participation_refresh(*, participation_id) -> Participation:
+    """Derive the participation's progress again; reaching the target completes it and awards its
+    points once (the ledger's unique source)."""
+    participation = (
+        Participation.objects.select_for_update(of=("self",))
+        .select_related("weekly_challenge__challenge", "user")
+        .get(pk=participation_id)
+    )
+    if participation.status != ParticipationStatus.IN_PROGRESS:
+        return participation
+    challenge = participation.weekly_challenge.challenge
+    done = challenge_progress(
+        user=participation.user, challenge_type=challenge.challenge_type, week=participation.weekly_challenge.week_start
+    )
+    participation.progress = min(done, challenge.target_value)
+    if done >= challenge.target_value:
+        participation.status = ParticipationStatus.COMPLETED
+        participation.completed_at = timezone.now()
+        participation.points_earned = challenge.points
+        points_award(
+            user=participation.user,
+            points=challenge.points,
+            reason=PointsReason.CHALLENGE_COMPLETED,
+            source_type="participation",
+            source_id=participation.pk,
+        )
+        notification_create(
+            user=participation.user,
+            kind=NotificationKind.CHALLENGE,
+            title=f"Challenge completed: {challenge.name}",
+            body=f"You earned {challenge.points} points.",
+            data={"challenge_id": str(participation.weekly_challenge_id)},
+            dedupe_key=f"challenge-completed:{participation.pk}",
+        )
+    participation.save()
+    return participation
+
+
+def participations_refresh_for_user(*, user_id) -> int:
+    refreshed = 0
+    for participation_id in participations_to_refresh(user_id=user_id, week=current_week()).values_list(
+        "pk", flat=True
+    ):
+        participation_refresh(participation_id=participation_id)
+        refreshed += 1
+    return refreshed
+
+
+def shutdown_day_award(*, reflection) -> PointsEntry | None:
+    """The day's shutdown points (the seed's formula at the time of the reflection), once per local day."""
+    from focus.shutdown import shutdown_summary
+
+    points = shutdown_summary(user=reflection.user, now=reflection.created_at)["pointsEarned"]
+    return points_award(
+        user=reflection.user,
+        points=points,
+        reason=PointsReason.SHUTDOWN_DAY,
+        source_type="shutdown_day",
+        source_id=reflection.local_date.isoformat(),
+        occurred_at=reflection.created_at,
+    )
+
+
+# --- the weekly reset ---------------------------------------------------------------------------
+
+
+def weekly_reset(*, now=None) -> dict:
+    """Finalize every past week not yet finalized (a last progress refresh, unfinished participations
+    closed as incomplete, final ranks kept), create this week's challenges, and restart weekly points.
+    A second run finds nothing left to do."""
+    this_week = current_week(now)
+    finalized = 0
+    for instance in WeeklyChallenge.objects.filter(week_start__lt=this_week, finalized_at__isnull=True).order_by("pk"):
+        with transaction.atomic():
+            locked = WeeklyChallenge.objects.select_for_update(skip_locked=True).filter(pk=instance.pk).first()
+            if locked is None or locked.finalized_at:
+                continue
+            for participation_id in locked.participations.filter(status=ParticipationStatus.IN_PROGRESS).values_list(
+                "pk", flat=True
+            ):
+                participation_refresh(participation_id=participation_id)
+            locked.participations.filter(status=ParticipationStatus.IN_PROGRESS).update(
+                status=ParticipationStatus.INCOMPLETE, updated_at=timezone.now()
+            )
+            locked.finalized_at = timezone.now()
+            locked.save(update_fields=["finalized_at", "updated_at"])
+            finalized += 1
+    ranked_weeks = _record_results(before=this_week)
+    created = len(weekly_challenges_ensure(week=this_week))
+    restarted = UserPoints.objects.exclude(week_start=this_week).update(week_start=this_week, weekly_points=0)
+    return {
+        "finalized": finalized,
+        "weeks_ranked": ranked_weeks,
+        "challenges": created,
+        "weekly_points_reset": restarted,
+    }
+
+
+def _record_results(*, before: date) -> int:
+    """Final points and ranks (ties share a rank) of each finished week that has none yet."""
+    done_weeks = set(WeeklyResult.objects.values_list("week_start", flat=True).distinct())
+    weeks = (
+        PointsEntry.objects.filter(week_start__lt=before)
+        .exclude(week_start__in=done_weeks)
+        .values_list("week_start", flat=True)
+        .distinct()
+    )
+    recorded = 0
+    for week in weeks:
+        totals = sorted(
+            PointsEntry.objects.filter(week_start=week).values("user_id").annotate(points=Sum("points")),
+            key=lambda row: -row["points"],
+        )
+        results, rank = [], 0
+        for position, row in enumerate(totals, start=1):
+            if position == 1 or row["points"] != totals[position - 2]["points"]:
+                rank = position
+            results.append(WeeklyResult(user_id=row["user_id"], week_start=week, points=row["points"], rank=rank))
+        WeeklyResult.objects.bulk_create(results, ignore_conflicts=True)
+        recorded += 1
+    return recorded
