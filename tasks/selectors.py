@@ -30,14 +30,14 @@ def task_due_range_q(*, user, due_range: str, now: datetime | None = None) -> Q:
 
 
 def task_tags_any_q(tags: list[str]) -> Q:
-    """Tasks having any of ``tags`` (stored lower-case). PostgreSQL uses jsonb containment; other
-    databases match the JSON-encoded element in the stored text."""
+    """Tasks having any of ``tags`` (stored lower-case). PostgreSQL uses jsonb containment; SQLite (the
+    embedded default), which has no JSON containment, matches the quoted element in the stored text."""
     query = Q()
     for tag in tags:
         if connection.vendor == "postgresql":
             query |= Q(tags__contains=[tag])
         else:
-            query |= Q(tags__contains=json.dumps(tag))
+            query |= Q(tags__icontains=json.dumps(tag))
     return query
 
 
