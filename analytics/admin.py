@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import WeeklyReview
+from .models import Streak, WeeklyReview
+from .streaks import streak_refresh
 
 
 @admin.register(WeeklyReview)
@@ -12,3 +13,28 @@ class WeeklyReviewAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     readonly_fields = ("id", "created_at", "updated_at")
     date_hierarchy = "week_start"
+
+
+@admin.register(Streak)
+class StreakAdmin(admin.ModelAdmin):
+    list_display = ("user", "current_streak", "longest_streak", "last_active_date", "updated_at")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    readonly_fields = (
+        "user",
+        "current_streak",
+        "longest_streak",
+        "last_active_date",
+        "streak_start_date",
+        "updated_at",
+    )
+    actions = ("recompute",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Recompute the selected streaks from the sessions")
+    def recompute(self, request, queryset):
+        for streak in queryset.select_related("user"):
+            streak_refresh(user=streak.user)
+        self.message_user(request, f"Recomputed {queryset.count()} streak(s).")

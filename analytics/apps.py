@@ -5,8 +5,9 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
 
     def ready(self) -> None:
-        from learnflow import hooks
+        from learnflow import events, hooks
 
-        from . import selectors
+        from . import handlers, selectors
 
+        events.subscribe(events.ACTIVITY, handlers.on_activity)
         hooks.user_data_exporters.register("weekly_reviews", selectors.weekly_reviews_export)

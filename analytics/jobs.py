@@ -11,6 +11,7 @@ from learnflow.timeutils import local_today, user_zone, week_start
 
 from .selectors import COUNTED
 from .services import weekly_review_store
+from .streaks import streak_refresh
 
 
 @shared_task(name="analytics.write_weekly_reviews")
@@ -27,3 +28,25 @@ def write_weekly_reviews() -> int:
         if weekly_review_store(user=user, monday=monday) is not None:
             written += 1
     return written
+
+
+@shared_task(name="analytics.refresh_streak")
+def refresh_streak(user_id: str) -> int:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return streak_refresh(user=user).current_streak if user else 0
+
+
+@shared_task(name="analytics.recompute_streaks")
+def recompute_streaks(batch: int = 500) -> int:
+    """Repair every stored streak from the sessions, in keyset batches of users who ever studied."""
+    studied = StudySession.objects.filter(COUNTED).values("user_id")
+    users = get_user_model().objects.filter(pk__in=studied).order_by("pk")
+    done, last = 0, None
+    while True:
+        page = list((users.filter(pk__gt=last) if last else users)[:batch])
+        if not page:
+            return done
+        for user in page:
+            streak_refresh(user=user)
+        done += len(page)
+        last = page[-1].pk

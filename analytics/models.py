@@ -26,3 +26,20 @@ class WeeklyReview(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} week of {self.week_start}"
+
+
+class Streak(models.Model):
+    """A user's stored study streak, kept up to date after each session and repaired nightly by
+    ``recompute_streaks``. Days are the user's local dates when the sessions happened."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="streak"
+    )
+    current_streak = models.PositiveIntegerField(default=0)
+    longest_streak = models.PositiveIntegerField(default=0)
+    last_active_date = models.DateField(null=True, blank=True)
+    streak_start_date = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.current_streak} (best {self.longest_streak})"

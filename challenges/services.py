@@ -1,7 +1,7 @@
 """Writes for challenges: the points ledger, joining and leaving, derived progress, the weekly reset."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -14,7 +14,7 @@ from learnflow.exceptions import Conflict
 from .choices import ChallengeType, ParticipationStatus, PointsReason
 from .models import Challenge, Participation, PointsEntry, UserPoints, WeeklyChallenge, WeeklyResult
 from .selectors import challenge_progress, participations_to_refresh
-from .weeks import current_week, week_of
+from .weeks import current_week, week_bounds, week_of
 
 logger = logging.getLogger(__name__)
 
@@ -177,12 +177,16 @@ def participation_refresh(*, participation_id) -> Participation:
         participation.status = ParticipationStatus.COMPLETED
         participation.completed_at = timezone.now()
         participation.points_earned = challenge.points
+        # The points count for the challenge's week, also when the weekly reset's last refresh
+        # completes it after that week has ended.
+        _, week_end = week_bounds(participation.weekly_challenge.week_start)
         points_award(
             user=participation.user,
             points=challenge.points,
             reason=PointsReason.CHALLENGE_COMPLETED,
             source_type="participation",
             source_id=participation.pk,
+            occurred_at=min(participation.completed_at, week_end - timedelta(microseconds=1)),
         )
         notification_create(
             user=participation.user,

@@ -21,6 +21,9 @@ class StudySession(UUIDModel):
     notes = models.TextField(max_length=10_000, blank=True)
     task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
     started_at = models.DateTimeField()
+    local_date = models.DateField(
+        null=True, blank=True, editable=False, help_text="the user's local date when the session started"
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     planned_duration = models.PositiveSmallIntegerField(null=True, blank=True, help_text="minutes")
     duration_seconds = models.PositiveIntegerField(

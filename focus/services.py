@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from learnflow import events
 from learnflow.exceptions import Conflict
+from learnflow.timeutils import local_now, user_zone
 
 from .choices import SessionSource, SessionStatus, SessionType, SummaryStatus
 from .models import StudySession
 
 FOCUS_COMPLETED = "focus_completed"
 BREAK_COMPLETED = "break_completed"
+SESSION_LOGGED = "session_logged"
 MAX_PLANNED_MINUTES = 240
 MAX_MANUAL_MINUTES = 24 * 60
 
@@ -38,12 +40,14 @@ def focus_session_start(
         raise Conflict("An active session already exists: complete or stop it first.")
     try:
         with transaction.atomic():
+            now = timezone.now()
             return StudySession.objects.create(
                 user=user,
                 session_type=session_type,
                 topic=topic,
                 task=task,
-                started_at=timezone.now(),
+                started_at=now,
+                local_date=local_now(user_zone(user), now).date(),
                 planned_duration=duration_minutes,
                 status=SessionStatus.ACTIVE,
                 source=SessionSource.TIMER,
@@ -128,6 +132,7 @@ def study_session_log(
         notes=notes,
         task=task,
         started_at=started_at,
+        local_date=local_now(user_zone(user), started_at).date(),
         ended_at=started_at + duration,
         planned_duration=None,
         duration_seconds=int(duration.total_seconds()),
@@ -137,6 +142,7 @@ def study_session_log(
     )
     if notes.strip():
         study_session_request_summary(session=session)
+    events.activity_recorded(user=user, kind=SESSION_LOGGED, obj=session, occurred_at=session.ended_at)
     return session
 
 

@@ -68,6 +68,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         timezone=settings.LEARNFLOW_WEEK_TIMEZONE,
     ),
     PeriodicJob(
+        name="recompute_streaks",
+        task="analytics.recompute_streaks",
+        description="Repair every stored study streak from the sessions (batched).",
+        crontab={"minute": "40", "hour": "2"},
+    ),
+    PeriodicJob(
         name="flush_expired_tokens",
         task="accounts.flush_expired_tokens",
         description="Delete refresh tokens (and their blacklist entries) that have expired.",

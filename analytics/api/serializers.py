@@ -27,3 +27,44 @@ class WeeklyReviewSerializer(serializers.ModelSerializer):
             "created_at",
         )  # fmt: skip
         read_only_fields = fields
+
+
+class StreakSerializer(serializers.Serializer):
+    current_streak = serializers.IntegerField()
+    longest_streak = serializers.IntegerField()
+    last_active_date = serializers.DateField(allow_null=True)
+    streak_start_date = serializers.DateField(allow_null=True)
+    days_until_break = serializers.IntegerField()
+    active_today = serializers.BooleanField()
+
+
+class MyStreaksSerializer(StreakSerializer):
+    """The study streak at the top level, and the shutdown streak beside it."""
+
+    shutdown = StreakSerializer()
+
+
+class PublicStreakSerializer(serializers.Serializer):
+    current_streak = serializers.IntegerField()
+    longest_streak = serializers.IntegerField()
+    last_active_date = serializers.DateField(allow_null=True)
+    active_today = serializers.BooleanField()
+
+
+class CalendarDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    session_count = serializers.IntegerField()
+    minutes = serializers.IntegerField()
+
+
+class CalendarSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    days = CalendarDaySerializer(many=True)
+
+
+class StreakStatsSerializer(StreakSerializer):
+    total_active_days = serializers.IntegerField()
+    active_days_last_30 = serializers.IntegerField()
+    consistency_last_30 = serializers.FloatField(help_text="percent of the last 30 local days with study")
+    average_sessions_per_active_day = serializers.FloatField()
+    first_active_date = serializers.DateField(allow_null=True)

@@ -1,6 +1,16 @@
-from learnflow.routers import OptionalSlashRouter, api_path
+from django.urls import re_path
 
-from .views import StatsView, WeeklyReviewNowView, WeeklyReviewViewSet
+from learnflow.routers import UUID_REGEX, OptionalSlashRouter, api_path
+
+from .views import (
+    MyCalendarView,
+    MyStreakStatsView,
+    MyStreaksView,
+    PublicStreakView,
+    StatsView,
+    WeeklyReviewNowView,
+    WeeklyReviewViewSet,
+)
 
 router = OptionalSlashRouter()
 router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
@@ -8,4 +18,8 @@ router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
 urlpatterns = [
     api_path("stats", StatsView.as_view(), name="stats"),
     api_path("weekly-review", WeeklyReviewNowView.as_view(), name="weekly-review-now"),
+    api_path("streaks/me", MyStreaksView.as_view(), name="streaks-me"),
+    api_path("streaks/calendar/me", MyCalendarView.as_view(), name="streaks-calendar-me"),
+    api_path("streaks/stats/me", MyStreakStatsView.as_view(), name="streaks-stats-me"),
+    re_path(rf"^streaks/(?P<user_id>{UUID_REGEX})/?$", PublicStreakView.as_view(), name="streaks-public"),
 ]

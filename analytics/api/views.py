@@ -1,17 +1,32 @@
 """Stats and weekly reviews of the caller's own study."""
 
-from drf_spectacular.utils import extend_schema
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import selectors, services
+from analytics import selectors, services, streaks
 from analytics.models import WeeklyReview
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
+from learnflow.timeutils import local_today, user_zone
 from learnflow.views import OwnedQuerysetMixin
 
-from .serializers import StatsSerializer, WeeklyReviewNowSerializer, WeeklyReviewSerializer
+from .serializers import (
+    CalendarSerializer,
+    MyStreaksSerializer,
+    PublicStreakSerializer,
+    StatsSerializer,
+    StreakStatsSerializer,
+    WeeklyReviewNowSerializer,
+    WeeklyReviewSerializer,
+)
 
 
 class StatsView(APIView):
@@ -47,3 +62,46 @@ class WeeklyReviewViewSet(
 
     def owned_queryset(self, user):
         return WeeklyReview.objects.filter(user=user)
+
+
+class MyStreaksView(APIView):
+    @extend_schema(responses=MyStreaksSerializer)
+    def get(self, request):
+        data = {
+            **streaks.study_streak(user=request.user),
+            "shutdown": streaks.shutdown_streak_summary(user=request.user),
+        }
+        return Response(MyStreaksSerializer(data).data)
+
+
+class MyCalendarView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM, this local month by default")],
+        responses=CalendarSerializer,
+    )
+    def get(self, request):
+        raw = request.query_params.get("month")
+        if raw:
+            try:
+                first = datetime.strptime(raw, "%Y-%m").date()
+            except ValueError:
+                raise ValidationError({"month": ["Enter a month as YYYY-MM."]}) from None
+        else:
+            first = local_today(user_zone(request.user)).replace(day=1)
+        days = streaks.study_calendar(user=request.user, year=first.year, month=first.month)
+        return Response(CalendarSerializer({"month": f"{first:%Y-%m}", "days": days}).data)
+
+
+class MyStreakStatsView(APIView):
+    @extend_schema(responses=StreakStatsSerializer)
+    def get(self, request):
+        return Response(StreakStatsSerializer(streaks.streak_stats(user=request.user)).data)
+
+
+class PublicStreakView(APIView):
+    """Another user's study streak (public, read-only)."""
+
+    @extend_schema(responses=PublicStreakSerializer)
+    def get(self, request, user_id):
+        member = get_object_or_404(get_user_model().objects.filter(is_active=True), pk=user_id)
+        return Response(PublicStreakSerializer(streaks.study_streak(user=member)).data)

@@ -1,0 +1,12 @@
+"""What analytics does with announced activity (subscribed in ``AnalyticsConfig``)."""
+
+from focus.services import FOCUS_COMPLETED, SESSION_LOGGED
+
+from .jobs import refresh_streak
+
+STREAK_KINDS = frozenset({FOCUS_COMPLETED, SESSION_LOGGED})
+
+
+def on_activity(*, user, kind: str, obj=None, occurred_at=None) -> None:
+    if kind in STREAK_KINDS:
+        refresh_streak.delay(str(user.pk))

@@ -1,0 +1,114 @@
+"""Streaks: consecutive local days with study (completed focus sessions, timed or logged by hand:
+the personal streak counts manual logs) and with a shutdown reflection.
+
+A day is the user's local date when the activity happened, so moving to another timezone later
+does not move past days. The stored ``Streak`` row is written only by ``streak_refresh`` (after each
+session, and nightly by ``recompute_streaks``); reads never write, and judge the stored row against
+today: a streak whose last day is before yesterday reads as broken.
+"""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from focus.models import ShutdownReflection
+from focus.shutdown import shutdown_streak
+from learnflow.timeutils import local_today, user_zone
+
+from .models import Streak
+from .selectors import counted_sessions
+
+
+def _session_days(user):
+    return counted_sessions(user=user).annotate(
+        day=Coalesce("local_date", TruncDate("started_at", tzinfo=user_zone(user)))
+    )
+
+
+def study_days(*, user) -> list[date]:
+    return sorted(set(_session_days(user).values_list("day", flat=True)))
+
+
+def runs(days: list[date]) -> tuple[int, date | None, date | None]:
+    """The longest run of consecutive days, and the start and end of the last run."""
+    longest, start, previous = 0, None, None
+    for day in days:
+        if previous is None or day != previous + timedelta(days=1):
+            start = day
+        previous = day
+        longest = max(longest, (day - start).days + 1)
+    return longest, start, previous
+
+
+def streak_refresh(*, user) -> Streak:
+    """Recompute the stored streak from the sessions (idempotent)."""
+    longest, start, last = runs(study_days(user=user))
+    with transaction.atomic():
+        streak, _ = Streak.objects.select_for_update().get_or_create(user=user)
+        streak.longest_streak = longest
+        streak.last_active_date = last
+        streak.streak_start_date = start
+        streak.current_streak = (last - start).days + 1 if last else 0
+        streak.save()
+    return streak
+
+
+def _judge(current: int, start: date | None, last: date | None, longest: int, today: date) -> dict:
+    alive = last is not None and last >= today - timedelta(days=1)
+    return {
+        "current_streak": current if alive else 0,
+        "longest_streak": longest,
+        "last_active_date": last,
+        "streak_start_date": start if alive else None,
+        "active_today": last == today,
+        # Days left to study before the streak breaks: 1 when today is done (tomorrow still counts),
+        # 0 when only today can keep it alive, 0 with no streak.
+        "days_until_break": (1 if last == today else 0) if alive else 0,
+    }
+
+
+def study_streak(*, user) -> dict:
+    today = local_today(user_zone(user))
+    row = Streak.objects.filter(user=user).first()
+    if row is None:
+        return _judge(0, None, None, 0, today)
+    return _judge(row.current_streak, row.streak_start_date, row.last_active_date, row.longest_streak, today)
+
+
+def shutdown_streak_summary(*, user) -> dict:
+    today = local_today(user_zone(user))
+    days = sorted(set(ShutdownReflection.objects.filter(user=user).values_list("local_date", flat=True)))
+    longest, start, last = runs(days)
+    current = shutdown_streak(user=user, today=today)
+    return _judge(current, start, last, longest, today)
+
+
+def study_calendar(*, user, year: int, month: int) -> list[dict]:
+    """Each local day of the month with study: session count and minutes (aggregated in SQL)."""
+    first = date(year, month, 1)
+    after = date(year + month // 12, month % 12 + 1, 1)
+    rows = (
+        _session_days(user)
+        .filter(day__gte=first, day__lt=after)
+        .values("day")
+        .annotate(session_count=Count("pk"), seconds=Coalesce(Sum("duration_seconds"), 0))
+        .order_by("day")
+    )
+    return [{"date": r["day"], "session_count": r["session_count"], "minutes": r["seconds"] // 60} for r in rows]
+
+
+def streak_stats(*, user) -> dict:
+    today = local_today(user_zone(user))
+    days = study_days(user=user)
+    recent = [d for d in days if d > today - timedelta(days=30)]
+    sessions = counted_sessions(user=user).count()
+    return {
+        **study_streak(user=user),
+        "total_active_days": len(days),
+        "active_days_last_30": len(recent),
+        "consistency_last_30": round(100 * len(recent) / 30, 1),
+        "average_sessions_per_active_day": round(sessions / len(days), 2) if days else 0.0,
+        "first_active_date": days[0] if days else None,
+    }
