@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Streak, WeeklyReview
+from .models import FocusTotal, Streak, WeeklyReview
 from .streaks import streak_refresh
 
 
@@ -38,3 +38,20 @@ class StreakAdmin(admin.ModelAdmin):
         for streak in queryset.select_related("user"):
             streak_refresh(user=streak.user)
         self.message_user(request, f"Recomputed {queryset.count()} streak(s).")
+
+
+@admin.register(FocusTotal)
+class FocusTotalAdmin(admin.ModelAdmin):
+    """Derived from the sessions (``runjob recompute_focus_totals``): read-only here."""
+
+    list_display = ("user", "period", "period_start", "seconds", "sessions", "updated_at")
+    list_filter = ("period", "period_start")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    readonly_fields = ("user", "period", "period_start", "seconds", "sessions", "updated_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

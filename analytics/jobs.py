@@ -1,6 +1,6 @@
 """Celery tasks of analytics."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -9,6 +9,7 @@ from django.utils import timezone
 from focus.models import StudySession
 from learnflow.timeutils import local_today, user_zone, week_start
 
+from .leaderboards import focus_totals_refresh
 from .selectors import COUNTED
 from .services import weekly_review_store
 from .streaks import streak_refresh
@@ -48,5 +49,30 @@ def recompute_streaks(batch: int = 500) -> int:
             return done
         for user in page:
             streak_refresh(user=user)
+        done += len(page)
+        last = page[-1].pk
+
+
+@shared_task(name="analytics.refresh_focus_totals")
+def refresh_focus_totals(user_id: str, occurred_at: str | None = None) -> bool:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    focus_totals_refresh(user=user, at=[datetime.fromisoformat(occurred_at)] if occurred_at else [])
+    return True
+
+
+@shared_task(name="analytics.recompute_focus_totals")
+def recompute_focus_totals(batch: int = 500) -> int:
+    """Rebuild the current leaderboard totals of everyone with verified focus time, in keyset batches."""
+    studied = StudySession.objects.filter(COUNTED, verified=True).values("user_id")
+    users = get_user_model().objects.filter(pk__in=studied).order_by("pk")
+    done, last = 0, None
+    while True:
+        page = list((users.filter(pk__gt=last) if last else users)[:batch])
+        if not page:
+            return done
+        for user in page:
+            focus_totals_refresh(user=user)
         done += len(page)
         last = page[-1].pk

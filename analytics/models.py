@@ -43,3 +43,30 @@ class Streak(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.current_streak} (best {self.longest_streak})"
+
+
+class FocusTotal(models.Model):
+    """Verified focus time of a user in one period (this challenge week, month or all time), kept
+    beside the sessions so a leaderboard of 100k users is an index scan, not an aggregation.
+    Rebuilt from the sessions after each completed session and nightly."""
+
+    class Period(models.TextChoices):
+        WEEKLY = "weekly", "Week"
+        MONTHLY = "monthly", "Month"
+        ALL_TIME = "all_time", "All time"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focus_totals")
+    period = models.CharField(max_length=8, choices=Period.choices)
+    period_start = models.DateField()
+    seconds = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period", "period_start"], name="analytics_focus_total_unique")
+        ]
+        indexes = [models.Index(fields=["period", "period_start", "-seconds"], name="analytics_focus_total_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.period} {self.period_start}: {self.seconds}s"

@@ -74,6 +74,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         crontab={"minute": "40", "hour": "2"},
     ),
     PeriodicJob(
+        name="recompute_focus_totals",
+        task="analytics.recompute_focus_totals",
+        description="Rebuild the leaderboards' week, month and all-time focus totals from the sessions.",
+        crontab={"minute": "50", "hour": "2"},
+    ),
+    PeriodicJob(
         name="flush_expired_tokens",
         task="accounts.flush_expired_tokens",
         description="Delete refresh tokens (and their blacklist entries) that have expired.",

@@ -68,3 +68,17 @@ class StreakStatsSerializer(StreakSerializer):
     consistency_last_30 = serializers.FloatField(help_text="percent of the last 30 local days with study")
     average_sessions_per_active_day = serializers.FloatField()
     first_active_date = serializers.DateField(allow_null=True)
+
+
+class LeaderboardUserSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    avatar_url = serializers.CharField(allow_null=True)
+
+
+class FocusLeaderSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    user = LeaderboardUserSerializer()
+    total_minutes = serializers.IntegerField(help_text="verified focus minutes in the period")
+    session_count = serializers.IntegerField()
+    is_current_user = serializers.BooleanField()

@@ -3,6 +3,7 @@ from django.urls import re_path
 from learnflow.routers import UUID_REGEX, OptionalSlashRouter, api_path
 
 from .views import (
+    GlobalLeaderboardView,
     MyCalendarView,
     MyStreakStatsView,
     MyStreaksView,
@@ -18,6 +19,7 @@ router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
 urlpatterns = [
     api_path("stats", StatsView.as_view(), name="stats"),
     api_path("weekly-review", WeeklyReviewNowView.as_view(), name="weekly-review-now"),
+    api_path("study-sessions/leaderboards/global", GlobalLeaderboardView.as_view(), name="leaderboard-global"),
     api_path("streaks/me", MyStreaksView.as_view(), name="streaks-me"),
     api_path("streaks/calendar/me", MyCalendarView.as_view(), name="streaks-calendar-me"),
     api_path("streaks/stats/me", MyStreakStatsView.as_view(), name="streaks-stats-me"),

@@ -11,8 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import selectors, services, streaks
-from analytics.models import WeeklyReview
+from analytics import leaderboards, selectors, services, streaks
+from analytics.models import FocusTotal, WeeklyReview
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
 from learnflow.timeutils import local_today, user_zone
@@ -20,6 +20,7 @@ from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import (
     CalendarSerializer,
+    FocusLeaderSerializer,
     MyStreaksSerializer,
     PublicStreakSerializer,
     StatsSerializer,
@@ -105,3 +106,22 @@ class PublicStreakView(APIView):
     def get(self, request, user_id):
         member = get_object_or_404(get_user_model().objects.filter(is_active=True), pk=user_id)
         return Response(PublicStreakSerializer(streaks.study_streak(user=member)).data)
+
+
+class GlobalLeaderboardView(APIView):
+    """Everyone ranked by verified focus time: ``?period=weekly`` (default), ``monthly`` or ``all_time``."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, enum=list(FocusTotal.Period.values), description="default weekly"
+            )
+        ],
+        responses=FocusLeaderSerializer(many=True),
+    )
+    def get(self, request):
+        period = request.query_params.get("period", FocusTotal.Period.WEEKLY)
+        if period not in FocusTotal.Period.values:
+            raise ValidationError({"period": [f"Choose one of: {', '.join(FocusTotal.Period.values)}."]})
+        rows = leaderboards.global_leaderboard(user=request.user, period=period)
+        return Response(FocusLeaderSerializer(rows, many=True).data)

@@ -1,0 +1,91 @@
+"""Leaderboards by verified focus time: this challenge week, this month (both in
+``LEARNFLOW_WEEK_TIMEZONE``, one calendar for everybody) or all time.
+
+Only completed, verified timer focus sessions count, by when they ended. Each user's totals per
+period live in ``FocusTotal``, recomputed from the sessions (never incremented, so a retried job
+cannot double count); the board reads the top rows from an index and the caller's rank as one count.
+"""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from challenges.weeks import current_week, week_zone
+from focus.choices import SessionSource, SessionStatus, SessionType
+from focus.models import StudySession
+from learnflow.timeutils import local_midnight
+
+from .models import FocusTotal
+
+Period = FocusTotal.Period
+ALL_TIME_START = date(1970, 1, 1)
+BOARD_SIZE = 10
+
+
+def period_start(period: str, now=None) -> date:
+    if period == Period.WEEKLY:
+        return current_week(now)
+    if period == Period.MONTHLY:
+        return (now or timezone.now()).astimezone(week_zone()).date().replace(day=1)
+    return ALL_TIME_START
+
+
+def _period_end(period: str, start: date) -> date | None:
+    if period == Period.WEEKLY:
+        return start + timedelta(days=7)
+    if period == Period.MONTHLY:
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return None
+
+
+def focus_totals_refresh(*, user, at=()) -> None:
+    """Recompute the user's totals from their sessions for the periods holding now and each instant
+    in ``at`` (a session that ended just before a week turned still lands in its own week)."""
+    verified = StudySession.objects.filter(
+        user=user,
+        session_type=SessionType.FOCUS,
+        status=SessionStatus.COMPLETED,
+        source=SessionSource.TIMER,
+        verified=True,
+    )
+    tz = week_zone()
+    for period in Period.values:
+        for start in {period_start(period, instant) for instant in (timezone.now(), *at)}:
+            sessions = verified
+            if period != Period.ALL_TIME:
+                end = _period_end(period, start)
+                sessions = sessions.filter(
+                    ended_at__gte=local_midnight(tz, start), ended_at__lt=local_midnight(tz, end)
+                )
+            totals = sessions.aggregate(seconds=Coalesce(Sum("duration_seconds"), 0), sessions=Count("pk"))
+            FocusTotal.objects.update_or_create(user=user, period=period, period_start=start, defaults=totals)
+
+
+def _row(total: FocusTotal, rank: int, caller) -> dict:
+    return {
+        "rank": rank,
+        "user": {"id": total.user_id, "username": total.user.username, "avatar_url": total.user.avatar_url},
+        "total_minutes": total.seconds // 60,
+        "session_count": total.sessions,
+        "is_current_user": total.user_id == caller.pk,
+    }
+
+
+def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE) -> list[dict]:
+    """The top ``size`` by verified focus time (ties share a rank), plus the caller's own row with
+    their real rank when they are not among them."""
+    start = period_start(period)
+    board = FocusTotal.objects.filter(period=period, period_start=start, seconds__gt=0)
+    top = list(board.select_related("user").order_by("-seconds", "user_id")[:size])
+    rows, rank = [], 0
+    for position, total in enumerate(top, start=1):
+        if position == 1 or total.seconds != top[position - 2].seconds:
+            rank = position
+        rows.append(_row(total, rank, user))
+    if not any(row["is_current_user"] for row in rows):
+        mine = FocusTotal.objects.filter(user=user, period=period, period_start=start).select_related("user").first()
+        mine = mine or FocusTotal(user=user, period=period, period_start=start)
+        rows.append(_row(mine, board.filter(seconds__gt=mine.seconds).count() + 1, user))
+    return rows
