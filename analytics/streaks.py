@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from focus.models import ShutdownReflection
 from focus.shutdown import shutdown_streak
-from learnflow.timeutils import local_today, user_zone
+from learnflow.timeutils import day_runs, local_today, user_zone
 
 from .models import Streak
 from .selectors import counted_sessions
@@ -31,20 +31,9 @@ def study_days(*, user) -> list[date]:
     return sorted(set(_session_days(user).values_list("day", flat=True)))
 
 
-def runs(days: list[date]) -> tuple[int, date | None, date | None]:
-    """The longest run of consecutive days, and the start and end of the last run."""
-    longest, start, previous = 0, None, None
-    for day in days:
-        if previous is None or day != previous + timedelta(days=1):
-            start = day
-        previous = day
-        longest = max(longest, (day - start).days + 1)
-    return longest, start, previous
-
-
 def streak_refresh(*, user) -> Streak:
     """Recompute the stored streak from the sessions (idempotent)."""
-    longest, start, last = runs(study_days(user=user))
+    longest, start, last = day_runs(study_days(user=user))
     with transaction.atomic():
         streak, _ = Streak.objects.select_for_update().get_or_create(user=user)
         streak.longest_streak = longest
@@ -80,7 +69,7 @@ def study_streak(*, user) -> dict:
 def shutdown_streak_summary(*, user) -> dict:
     today = local_today(user_zone(user))
     days = sorted(set(ShutdownReflection.objects.filter(user=user).values_list("local_date", flat=True)))
-    longest, start, last = runs(days)
+    longest, start, last = day_runs(days)
     current = shutdown_streak(user=user, today=today)
     return _judge(current, start, last, longest, today)
 

@@ -8,7 +8,16 @@ from django.urls import path
 from accounts.models import User
 
 from .choices import PointsReason
-from .models import Challenge, Participation, PointsEntry, UserPoints, WeeklyChallenge, WeeklyResult
+from .models import (
+    Achievement,
+    Challenge,
+    Participation,
+    PointsEntry,
+    UserAchievement,
+    UserPoints,
+    WeeklyChallenge,
+    WeeklyResult,
+)
 from .services import points_award, points_rebuild, weekly_reset
 
 
@@ -120,3 +129,22 @@ class WeeklyResultAdmin(admin.ModelAdmin):
     list_filter = ("week_start",)
     search_fields = ("user__username",)
     list_select_related = ("user",)
+
+
+@admin.register(Achievement)
+class AchievementAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "category", "requirement_type", "requirement_value", "points", "is_active")
+    list_filter = ("category", "requirement_type", "is_active")
+    search_fields = ("name", "code", "description")
+
+
+@admin.register(UserAchievement)
+class UserAchievementAdmin(admin.ModelAdmin):
+    list_display = ("user", "achievement", "unlocked_at")
+    list_filter = ("achievement",)
+    search_fields = ("user__username", "achievement__name")
+    list_select_related = ("user", "achievement")
+    readonly_fields = ("user", "achievement", "unlocked_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -7,8 +7,11 @@ class ChallengesConfig(AppConfig):
     def ready(self) -> None:
         from learnflow import events, hooks
 
-        from . import handlers, selectors, services
+        from . import achievements, handlers, selectors, services
 
         events.subscribe(events.ACTIVITY, handlers.on_activity)
         hooks.default_installers.register("challenges", services.challenges_install_defaults)
+        hooks.default_installers.register("achievements", achievements.achievements_install_defaults)
+        for name, metric in achievements.METRICS.items():
+            hooks.achievement_metrics.register(name, metric)
         hooks.user_data_exporters.register("points", selectors.points_export)

@@ -20,3 +20,19 @@ class PointsReason(models.TextChoices):
     ACHIEVEMENT = "achievement", "Achievement unlocked"
     STAFF_AWARD = "staff_award", "Awarded by staff"
     STAFF_REVOKE = "staff_revoke", "Revoked by staff"
+
+
+class AchievementCategory(models.TextChoices):
+    SESSIONS = "sessions", "Sessions"
+    TIME = "time", "Focus time"
+    STREAK = "streak", "Streaks"
+    SOCIAL = "social", "Community"
+    CHALLENGES = "challenges", "Challenges"
+
+
+class RequirementType(models.TextChoices):
+    TOTAL_SESSIONS = "total_sessions", "Completed focus sessions (timed)"
+    TOTAL_FOCUS_MINUTES = "total_focus_minutes", "Verified focus minutes"
+    STREAK_DAYS = "streak_days", "Longest run of days with timed focus"
+    COMMUNITY_POSTS = "community_posts", "Forum posts"
+    CHALLENGES_COMPLETED = "challenges_completed", "Weekly challenges completed"

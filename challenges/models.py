@@ -6,7 +6,7 @@ from django.db import models
 
 from learnflow.models import TimeStampedModel, UUIDModel
 
-from .choices import ChallengeType, ParticipationStatus, PointsReason
+from .choices import AchievementCategory, ChallengeType, ParticipationStatus, PointsReason, RequirementType
 
 
 class Challenge(UUIDModel):
@@ -135,3 +135,38 @@ class WeeklyResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week_start} #{self.rank} {self.user_id}"
+
+
+class Achievement(models.Model):
+    """An achievement definition: reaching ``requirement_value`` of ``requirement_type`` unlocks it."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300)
+    category = models.CharField(max_length=12, choices=AchievementCategory.choices)
+    requirement_type = models.CharField(max_length=24, choices=RequirementType.choices)
+    requirement_value = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    points = models.PositiveIntegerField(default=0)
+    icon = models.CharField(max_length=50, blank=True, help_text="an icon name the SPA knows")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["category", "requirement_value", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserAchievement(models.Model):
+    """An unlocked achievement, once per user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements")
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="unlocks")
+    unlocked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-unlocked_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "achievement"], name="challenges_achievement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.achievement_id}"

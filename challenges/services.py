@@ -125,11 +125,12 @@ def weekly_challenges_ensure(*, week: date | None = None) -> list[WeeklyChalleng
     """This week's instance of every active weekly challenge (created on first need, so a fresh
     install shows them without running any job)."""
     week = week or current_week()
-    instances = []
-    for challenge in Challenge.objects.filter(is_active=True, is_weekly=True):
-        instance, _ = WeeklyChallenge.objects.get_or_create(challenge=challenge, week_start=week)
-        instances.append(instance)
-    return instances
+    active = Challenge.objects.filter(is_active=True, is_weekly=True)
+    missing = active.exclude(weeks__week_start=week)
+    WeeklyChallenge.objects.bulk_create(
+        [WeeklyChallenge(challenge=challenge, week_start=week) for challenge in missing], ignore_conflicts=True
+    )
+    return list(WeeklyChallenge.objects.filter(week_start=week, challenge__in=active))
 
 
 def challenge_join(*, user, weekly_challenge: WeeklyChallenge) -> Participation:

@@ -19,6 +19,9 @@ class Registry:
         self._items.setdefault(name, func)
         return func
 
+    def get(self, name: str) -> Callable[..., Any] | None:
+        return self._items.get(name)
+
     def items(self) -> Iterator[tuple[str, Callable[..., Any]]]:
         return iter(list(self._items.items()))
 
@@ -34,3 +37,7 @@ demo_seeders = Registry("demo data")
 
 #: ``func(*, dry_run=False, stdout=None) -> None`` — installs defaults (schedules, challenges ...).
 default_installers = Registry("defaults")
+
+#: ``func(*, user) -> int`` — the current value of an achievement requirement type, by its name
+#: (``total_sessions``, ``community_posts`` ...). An app provides the metrics it owns.
+achievement_metrics = Registry("achievement metric")

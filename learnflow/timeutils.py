@@ -46,3 +46,15 @@ def rewall(instant: datetime, old: ZoneInfo, new: ZoneInfo) -> datetime:
     """The instant showing the same wall-clock time in ``new`` as ``instant`` shows in ``old``."""
     wall = instant.astimezone(old).replace(tzinfo=None)
     return wall.replace(tzinfo=new).astimezone(ZoneInfo("UTC"))
+
+
+def day_runs(days: list[date]) -> tuple[int, date | None, date | None]:
+    """For sorted distinct ``days``: the longest run of consecutive days, and the first and last day
+    of the final run."""
+    longest, start, previous = 0, None, None
+    for day in days:
+        if previous is None or day != previous + timedelta(days=1):
+            start = day
+        previous = day
+        longest = max(longest, (day - start).days + 1)
+    return longest, start, previous

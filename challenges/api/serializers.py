@@ -60,3 +60,30 @@ class LeaderSerializer(serializers.Serializer):
 
 class LeftSerializer(serializers.Serializer):
     message = serializers.CharField()
+
+
+class AchievementSerializer(serializers.Serializer):
+    id = serializers.CharField(source="code")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    category = serializers.CharField()
+    requirement_type = serializers.CharField()
+    requirement_value = serializers.IntegerField()
+    points = serializers.IntegerField()
+    icon = serializers.CharField()
+
+
+class UnlockedAchievementSerializer(AchievementSerializer):
+    unlocked_at = serializers.DateTimeField()
+
+
+class AchievementProgressSerializer(serializers.Serializer):
+    achievement = AchievementSerializer()
+    current_value = serializers.IntegerField()
+    requirement_value = serializers.IntegerField(source="achievement.requirement_value")
+    percentage = serializers.SerializerMethodField()
+    unlocked = serializers.BooleanField()
+    unlocked_at = serializers.DateTimeField(allow_null=True)
+
+    def get_percentage(self, row) -> float:
+        return round(min(100.0, 100 * row["current_value"] / row["achievement"].requirement_value), 1)

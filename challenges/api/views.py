@@ -6,12 +6,20 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from challenges import selectors, services
-from challenges.models import WeeklyChallenge
+from challenges import achievements, selectors, services
+from challenges.models import Achievement, UserAchievement, WeeklyChallenge
 from challenges.weeks import current_week
 from learnflow.routers import UUID_REGEX
 
-from .serializers import ChallengeStatsSerializer, LeaderSerializer, LeftSerializer, WeeklyChallengeSerializer
+from .serializers import (
+    AchievementProgressSerializer,
+    AchievementSerializer,
+    ChallengeStatsSerializer,
+    LeaderSerializer,
+    LeftSerializer,
+    UnlockedAchievementSerializer,
+    WeeklyChallengeSerializer,
+)
 
 
 class ChallengeViewSet(viewsets.GenericViewSet):
@@ -61,3 +69,33 @@ class ChallengeViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def leaders(self, request):
         return Response(LeaderSerializer(selectors.weekly_leaderboard(user=request.user), many=True).data)
+
+
+class AchievementViewSet(viewsets.GenericViewSet):
+    """Achievement definitions, the caller's unlocked ones and their progress toward each."""
+
+    serializer_class = AchievementSerializer
+    filter_backends = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return Achievement.objects.filter(is_active=True)
+
+    @extend_schema(responses=AchievementSerializer(many=True))
+    def list(self, request):
+        return Response(AchievementSerializer(self.get_queryset(), many=True).data)
+
+    @extend_schema(responses=UnlockedAchievementSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        rows = []
+        for unlock in UserAchievement.objects.filter(user=request.user).select_related("achievement"):
+            unlock.achievement.unlocked_at = unlock.unlocked_at
+            rows.append(unlock.achievement)
+        return Response(UnlockedAchievementSerializer(rows, many=True).data)
+
+    @extend_schema(responses=AchievementProgressSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="me/progress")
+    def progress(self, request):
+        rows = achievements.achievements_progress(user=request.user)
+        return Response(AchievementProgressSerializer(rows, many=True).data)

@@ -1,0 +1,211 @@
+"""Achievements: unlocked automatically, once, by the event that reaches their requirement, with
+ledger points and a notification.
+
+Requirement values count verified activity only, since achievements earn points: timed focus
+sessions, their minutes, the longest run of local days with one, and completed weekly challenges.
+Other apps provide the metrics they own through ``learnflow.hooks.achievement_metrics`` (the forum
+adds ``community_posts``); a metric nobody provides yet reads 0.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from accounts.choices import NotificationKind
+from accounts.services import notification_create
+from focus.choices import SessionSource, SessionStatus, SessionType
+from focus.models import StudySession
+from learnflow import hooks
+from learnflow.timeutils import day_runs, user_zone
+
+from .choices import ParticipationStatus, PointsReason, RequirementType
+from .models import Achievement, Participation, UserAchievement
+from .services import points_award
+
+#: The default set, installed by migration 0004 and again by ``install_defaults`` when staff deleted one.
+DEFAULT_ACHIEVEMENTS = (
+    (
+        "first-focus",
+        "First Focus",
+        "Complete your first timed focus session.",
+        "sessions",
+        "total_sessions",
+        1,
+        10,
+        "sparkles",
+    ),
+    (
+        "ten-sessions",
+        "Getting Into Rhythm",
+        "Complete 10 timed focus sessions.",
+        "sessions",
+        "total_sessions",
+        10,
+        25,
+        "repeat",
+    ),
+    (
+        "hundred-sessions",
+        "Centurion",
+        "Complete 100 timed focus sessions.",
+        "sessions",
+        "total_sessions",
+        100,
+        100,
+        "trophy",
+    ),
+    (
+        "first-hour",
+        "First Hour",
+        "Focus for 60 verified minutes in total.",
+        "time",
+        "total_focus_minutes",
+        60,
+        10,
+        "clock",
+    ),
+    (
+        "deep-worker",
+        "Deep Worker",
+        "Focus for 10 verified hours in total.",
+        "time",
+        "total_focus_minutes",
+        600,
+        50,
+        "brain",
+    ),
+    (
+        "marathon",
+        "Marathon",
+        "Focus for 50 verified hours in total.",
+        "time",
+        "total_focus_minutes",
+        3000,
+        150,
+        "medal",
+    ),
+    ("streak-3", "On a Roll", "Focus on 3 days in a row.", "streak", "streak_days", 3, 15, "flame"),
+    ("streak-7", "Week Warrior", "Focus on 7 days in a row.", "streak", "streak_days", 7, 50, "fire"),
+    ("streak-30", "Unstoppable", "Focus on 30 days in a row.", "streak", "streak_days", 30, 200, "volcano"),
+    (
+        "first-post",
+        "Voice of the Community",
+        "Write your first forum post.",
+        "social",
+        "community_posts",
+        1,
+        10,
+        "chat",
+    ),
+    ("challenger", "Challenger", "Complete a weekly challenge.", "challenges", "challenges_completed", 1, 20, "flag"),
+    ("champion", "Champion", "Complete 10 weekly challenges.", "challenges", "challenges_completed", 10, 100, "crown"),
+)
+
+
+def achievements_install_defaults(*, dry_run: bool = False, stdout=None) -> list[str]:
+    missing = [row for row in DEFAULT_ACHIEVEMENTS if not Achievement.objects.filter(code=row[0]).exists()]
+    for code, name, description, category, requirement_type, value, points, icon in missing:
+        if stdout:
+            stdout.write(f"{'would install' if dry_run else 'installing'} achievement {name}")
+        if not dry_run:
+            Achievement.objects.create(
+                code=code, name=name, description=description, category=category,
+                requirement_type=requirement_type, requirement_value=value, points=points, icon=icon,
+            )  # fmt: skip
+    return [row[0] for row in missing]
+
+
+def _timed_focus(user):
+    return StudySession.objects.filter(
+        user=user,
+        session_type=SessionType.FOCUS,
+        status=SessionStatus.COMPLETED,
+        source=SessionSource.TIMER,
+        verified=True,
+    )
+
+
+def total_sessions(*, user) -> int:
+    return _timed_focus(user).count()
+
+
+def total_focus_minutes(*, user) -> int:
+    return _timed_focus(user).aggregate(s=Coalesce(Sum("duration_seconds"), 0))["s"] // 60
+
+
+def streak_days(*, user) -> int:
+    """The longest run of consecutive local days with a timed focus session."""
+    days = (
+        _timed_focus(user)
+        .annotate(day=Coalesce("local_date", TruncDate("started_at", tzinfo=user_zone(user))))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    longest, _, _ = day_runs(sorted(set(days)))
+    return longest
+
+
+def challenges_completed(*, user) -> int:
+    return Participation.objects.filter(user=user, status=ParticipationStatus.COMPLETED).count()
+
+
+def metric_value(*, user, requirement_type: str, cache: dict | None = None) -> int:
+    cache = {} if cache is None else cache
+    if requirement_type not in cache:
+        provider = hooks.achievement_metrics.get(requirement_type)
+        cache[requirement_type] = provider(user=user) if provider else 0
+    return cache[requirement_type]
+
+
+def achievements_progress(*, user) -> list[dict]:
+    unlocked = dict(UserAchievement.objects.filter(user=user).values_list("achievement_id", "unlocked_at"))
+    values: dict = {}
+    return [
+        {
+            "achievement": achievement,
+            "current_value": metric_value(user=user, requirement_type=achievement.requirement_type, cache=values),
+            "unlocked": achievement.pk in unlocked,
+            "unlocked_at": unlocked.get(achievement.pk),
+        }
+        for achievement in Achievement.objects.filter(is_active=True)
+    ]
+
+
+def achievements_check(*, user) -> list[Achievement]:
+    """Unlock every active achievement whose requirement the user now meets, once each (the unique
+    row): the ledger points and the notification follow only the first unlock."""
+    new = []
+    for row in achievements_progress(user=user):
+        achievement = row["achievement"]
+        if row["unlocked"] or row["current_value"] < achievement.requirement_value:
+            continue
+        try:
+            with transaction.atomic():
+                UserAchievement.objects.create(user=user, achievement=achievement)
+                points_award(
+                    user=user,
+                    points=achievement.points,
+                    reason=PointsReason.ACHIEVEMENT,
+                    source_type="achievement",
+                    source_id=achievement.code,
+                )
+                notification_create(
+                    user=user,
+                    kind=NotificationKind.ACHIEVEMENT,
+                    title=f"Achievement unlocked: {achievement.name}",
+                    body=f"{achievement.description} +{achievement.points} points.",
+                    data={"achievement": achievement.code},
+                    dedupe_key=f"achievement:{achievement.code}",
+                )
+        except IntegrityError:
+            continue
+        new.append(achievement)
+    return new
+
+
+METRICS = {
+    RequirementType.TOTAL_SESSIONS: total_sessions,
+    RequirementType.TOTAL_FOCUS_MINUTES: total_focus_minutes,
+    RequirementType.STREAK_DAYS: streak_days,
+    RequirementType.CHALLENGES_COMPLETED: challenges_completed,
+}
