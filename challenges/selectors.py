@@ -20,6 +20,8 @@ BREAK_FOLLOWS_WITHIN = timedelta(minutes=30)
 #: "Log off before 5pm": a shutdown day counts when its reflection was written before this local hour.
 SHUTDOWN_BEFORE_HOUR = 17
 LEADERBOARD_SIZE = 10
+#: Shutdowns before this local hour count as the end of the previous day when averaging times.
+DAY_STARTS_AT_HOUR = 4
 
 
 def _verified_timer(user, session_type: str) -> QuerySet[StudySession]:
@@ -97,8 +99,10 @@ def challenge_stats(*, user) -> dict:
     ]
     average = "0:00"
     if times:
-        minutes = round(sum(t.hour * 60 + t.minute for t in times) / len(times))
-        average = f"{minutes // 60:02d}:{minutes % 60:02d}"
+        # A shutdown after midnight belongs to the evening before: 23:30 and 00:30 average to 00:00.
+        minutes = [t.hour * 60 + t.minute + (24 * 60 if t.hour < DAY_STARTS_AT_HOUR else 0) for t in times]
+        mean = round(sum(minutes) / len(minutes)) % (24 * 60)
+        average = f"{mean // 60:02d}:{mean % 60:02d}"
     return {
         "total_points": points,
         "challenges_done": done,
