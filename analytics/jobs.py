@@ -37,20 +37,24 @@ def refresh_streak(user_id: str) -> int:
     return streak_refresh(user=user).current_streak if user else 0
 
 
-@shared_task(name="analytics.recompute_streaks")
-def recompute_streaks(batch: int = 500) -> int:
-    """Repair every stored streak from the sessions, in keyset batches of users who ever studied."""
-    studied = StudySession.objects.filter(COUNTED).values("user_id")
-    users = get_user_model().objects.filter(pk__in=studied).order_by("pk")
+def _for_users_who_studied(sessions, refresh, batch: int) -> int:
+    """Call ``refresh(user=...)`` for each user with a session in ``sessions``, in keyset batches."""
+    users = get_user_model().objects.filter(pk__in=sessions.values("user_id")).order_by("pk")
     done, last = 0, None
     while True:
         page = list((users.filter(pk__gt=last) if last else users)[:batch])
         if not page:
             return done
         for user in page:
-            streak_refresh(user=user)
+            refresh(user=user)
         done += len(page)
         last = page[-1].pk
+
+
+@shared_task(name="analytics.recompute_streaks")
+def recompute_streaks(batch: int = 500) -> int:
+    """Repair every stored streak from the sessions."""
+    return _for_users_who_studied(StudySession.objects.filter(COUNTED), streak_refresh, batch)
 
 
 @shared_task(name="analytics.refresh_focus_totals")
@@ -64,15 +68,5 @@ def refresh_focus_totals(user_id: str, occurred_at: str | None = None) -> bool:
 
 @shared_task(name="analytics.recompute_focus_totals")
 def recompute_focus_totals(batch: int = 500) -> int:
-    """Rebuild the current leaderboard totals of everyone with verified focus time, in keyset batches."""
-    studied = StudySession.objects.filter(COUNTED, verified=True).values("user_id")
-    users = get_user_model().objects.filter(pk__in=studied).order_by("pk")
-    done, last = 0, None
-    while True:
-        page = list((users.filter(pk__gt=last) if last else users)[:batch])
-        if not page:
-            return done
-        for user in page:
-            focus_totals_refresh(user=user)
-        done += len(page)
-        last = page[-1].pk
+    """Rebuild the current leaderboard totals of everyone with verified focus time."""
+    return _for_users_who_studied(StudySession.objects.filter(COUNTED, verified=True), focus_totals_refresh, batch)
