@@ -80,6 +80,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         crontab={"minute": "50", "hour": "2"},
     ),
     PeriodicJob(
+        name="expire_invitations",
+        task="community.expire_invitations",
+        description="Mark group invitations older than 7 days as expired.",
+        crontab={"minute": "5"},
+    ),
+    PeriodicJob(
         name="flush_expired_tokens",
         task="accounts.flush_expired_tokens",
         description="Delete refresh tokens (and their blacklist entries) that have expired.",

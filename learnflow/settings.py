@@ -222,6 +222,7 @@ REST_FRAMEWORK = {
         "login_ip": env.str("LEARNFLOW_LOGIN_RATE_IP", default="60/hour"),
         "login_username": env.str("LEARNFLOW_LOGIN_RATE_USERNAME", default="10/hour"),
         "register": env.str("LEARNFLOW_REGISTER_RATE", default="20/hour"),
+        "group_join": env.str("LEARNFLOW_GROUP_JOIN_RATE", default="30/hour"),
     },
     # How many proxies in front of LearnFlow append to X-Forwarded-For (0: trust REMOTE_ADDR only).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
@@ -261,6 +262,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InvitationStatusEnum": "community.choices.InvitationStatus",
+        "ParticipationStatusEnum": "challenges.choices.ParticipationStatus",
+        "SessionStatusEnum": "focus.choices.SessionStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

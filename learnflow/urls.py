@@ -7,13 +7,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.api import urls as accounts_urls
 from analytics.api import urls as analytics_urls
 from challenges.api import urls as challenges_urls
+from community.api import urls as community_urls
 from focus.api import urls as focus_urls
 from learnflow.exceptions import api_not_found
 from learnflow.health import health
 from learnflow.routers import OptionalSlashRootRouter, api_path
 from tasks.api import urls as tasks_urls
 
-API_URL_MODULES = (accounts_urls, tasks_urls, focus_urls, challenges_urls, analytics_urls)
+API_URL_MODULES = (accounts_urls, tasks_urls, community_urls, focus_urls, challenges_urls, analytics_urls)
 
 router = OptionalSlashRootRouter()
 for module in API_URL_MODULES:

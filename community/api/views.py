@@ -1,0 +1,158 @@
+"""Study groups: what the caller may see (private groups are 404 to outsiders), joining, roles and
+invitations. Rules live in ``community.services``."""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import filters, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from community import selectors, services
+from community.filters import GroupFilter
+from community.models import Group, Invitation
+from learnflow.routers import UUID_REGEX
+from learnflow.views import OwnedQuerysetMixin
+
+from .serializers import (
+    GroupSerializer,
+    InvitationSerializer,
+    InviteSerializer,
+    JoinSerializer,
+    MembershipSerializer,
+    RespondSerializer,
+    RoleSerializer,
+)
+
+
+def _user_or_400(user_id):
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise ValidationError({"user_id": ["No such user."]})
+    return user
+
+
+class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
+    serializer_class = GroupSerializer
+    filterset_class = GroupFilter
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    search_fields = ("group_name", "description")
+    ordering_fields = ("created_at", "group_name")
+    lookup_value_regex = UUID_REGEX
+    owned_model = Group
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def owned_queryset(self, user):
+        return selectors.group_list_visible(user=user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.request and self.request.user.is_authenticated:
+            context["roles"] = selectors.my_roles(user=self.request.user)
+        return context
+
+    def get_throttles(self):
+        if self.action == "join":
+            self.throttle_scope = "group_join"
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.group_create(user=self.request.user, **serializer.validated_data)
+        serializer.context["roles"] = selectors.my_roles(user=self.request.user)
+
+    def perform_update(self, serializer):
+        services.group_update(user=self.request.user, group=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.group_delete(user=self.request.user, group=instance)
+
+    @extend_schema(request=JoinSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def join(self, request, pk=None):
+        """Public groups: anyone. Private: the invite code, or a pending invitation. Wrong code: 404."""
+        serializer = JoinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        group = get_object_or_404(Group, pk=pk, is_active=True)
+        membership = services.group_join(
+            user=request.user, group=group, invite_code=serializer.validated_data.get("invite_code")
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"])
+    def leave(self, request, pk=None):
+        services.group_leave(user=request.user, group=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=MembershipSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def members(self, request, pk=None):
+        group = self.get_object()
+        if services.role_of(group=group, user=request.user) is None and group.visibility == "private":
+            return Response(status=status.HTTP_404_NOT_FOUND, data={"detail": "Not found."})
+        page = self.paginate_queryset(selectors.group_members(group=group))
+        return self.get_paginated_response(MembershipSerializer(page, many=True).data)
+
+    @extend_schema(request=RoleSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["patch"], url_path="members/role")
+    def role(self, request, pk=None):
+        serializer = RoleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_set_role(actor=request.user, group=self.get_object(), **serializer.validated_data)
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=rf"members/(?P<user_id>{UUID_REGEX})")
+    def remove_member(self, request, pk=None, user_id=None):
+        services.member_remove(actor=request.user, group=self.get_object(), user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=InviteSerializer, responses={201: InvitationSerializer})
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        serializer = InviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        group = self.get_object()
+        invitee = _user_or_400(serializer.validated_data["user_id"])
+        invitation = services.group_invite(inviter=request.user, group=group, invitee=invitee)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=GroupSerializer)
+    @action(detail=True, methods=["post"], url_path="invite-code")
+    def invite_code(self, request, pk=None):
+        """Replace the invite code (leaders and admins); the old one stops working."""
+        group = services.group_regenerate_code(user=request.user, group=self.get_object())
+        return Response(GroupSerializer(group, context=self.get_serializer_context()).data)
+
+
+class InvitationViewSet(OwnedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's pending invitations."""
+
+    serializer_class = InvitationSerializer
+    lookup_value_regex = UUID_REGEX
+    filter_backends = []
+    owned_model = Invitation
+
+    def owned_queryset(self, user):
+        return selectors.invitations_for(user=user)
+
+    @extend_schema(responses=InvitationSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(InvitationSerializer(page, many=True).data)
+
+    @extend_schema(request=RespondSerializer, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        serializer = RespondSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = get_object_or_404(Invitation, pk=pk, invitee=request.user)
+        invitation = services.invitation_respond(
+            user=request.user, invitation=invitation, accept=serializer.validated_data["accept"]
+        )
+        return Response(InvitationSerializer(invitation).data)

@@ -1,0 +1,24 @@
+from django.db import models
+
+
+class GroupType(models.TextChoices):
+    LEADER_CONTROLLED = "leader_controlled", "Leader-controlled"
+    COMMUNITY = "community", "Community"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+
+
+class Role(models.TextChoices):
+    LEADER = "leader", "Leader"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
