@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     GOAL_REMINDER = "goal_reminder", "Goal reminder"
     INVITATION = "invitation", "Group invitation"
     MESSAGE = "message", "Message"
+    REPLY = "reply", "Reply to your post or comment"
     ACHIEVEMENT = "achievement", "Achievement unlocked"
     CHALLENGE = "challenge", "Challenge completed"
     SYSTEM = "system", "System"

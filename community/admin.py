@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Group, Invitation, Membership
+from .models import Comment, Group, Invitation, Membership, Post
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,3 +27,35 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ("group__group_name", "invitee__username")
     raw_id_fields = ("group", "invitee", "inviter")
     readonly_fields = ("id", "created_at", "updated_at", "responded_at")
+
+
+class HideMixin:
+    actions = ("hide", "restore")
+
+    @admin.action(description="Hide the selected items")
+    def hide(self, request, queryset):
+        self.message_user(request, f"Hidden: {queryset.update(is_hidden=True)}.")
+
+    @admin.action(description="Restore the selected items")
+    def restore(self, request, queryset):
+        self.message_user(request, f"Restored: {queryset.update(is_hidden=False)}.")
+
+
+@admin.register(Post)
+class PostAdmin(HideMixin, admin.ModelAdmin):
+    list_display = ("title", "author", "category", "likes", "comment_count", "is_hidden", "is_deleted", "created_at")
+    list_filter = ("category", "is_hidden", "is_deleted")
+    search_fields = ("title", "content", "author__username")
+    list_select_related = ("author",)
+    raw_id_fields = ("author",)
+    readonly_fields = ("id", "likes", "comment_count", "is_deleted", "created_at", "updated_at")
+
+
+@admin.register(Comment)
+class CommentAdmin(HideMixin, admin.ModelAdmin):
+    list_display = ("__str__", "author", "likes", "is_hidden", "is_deleted", "created_at")
+    list_filter = ("is_hidden", "is_deleted")
+    search_fields = ("content", "author__username")
+    list_select_related = ("author",)
+    raw_id_fields = ("author", "post", "parent")
+    readonly_fields = ("id", "likes", "is_deleted", "created_at", "updated_at")

@@ -22,3 +22,11 @@ class InvitationStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     EXPIRED = "expired", "Expired"
+
+
+class PostCategory(models.TextChoices):
+    GENERAL = "general", "General"
+    STUDY_TIPS = "study_tips", "Study tips"
+    QUESTION = "question", "Question"
+    MOTIVATION = "motivation", "Motivation"
+    RESOURCES = "resources", "Resources"

@@ -6,7 +6,7 @@ from django.db import models
 
 from learnflow.models import UUIDModel
 
-from .choices import GroupType, InvitationStatus, Role, Visibility
+from .choices import GroupType, InvitationStatus, PostCategory, Role, Visibility
 
 
 def new_invite_code() -> str:
@@ -70,3 +70,66 @@ class Invitation(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.invitee_id} to {self.group_id} ({self.status})"
+
+
+class Post(UUIDModel):
+    """A forum post. ``likes`` and ``comment_count`` are kept with ``F()`` beside the unique like rows
+    and the comments; deleting is soft (``is_deleted``) and staff can hide (``is_hidden``)."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    title = models.CharField(max_length=200)
+    content = models.TextField(max_length=10_000)
+    category = models.CharField(max_length=12, choices=PostCategory.choices, default=PostCategory.GENERAL)
+    likes = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    is_deleted = models.BooleanField(default=False, editable=False)
+    is_hidden = models.BooleanField(default=False, help_text="hidden by staff")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["category", "-created_at"], name="community_post_category")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(UUIDModel):
+    """A comment on a post, or a reply to another comment of the same post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    content = models.TextField(max_length=5000)
+    likes = models.PositiveIntegerField(default=0, editable=False)
+    is_deleted = models.BooleanField(default=False, editable=False)
+    is_hidden = models.BooleanField(default=False, help_text="hidden by staff")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.post_id}"
+
+
+class PostLike(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="like_rows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="community_one_post_like")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.post_id}"
+
+
+class CommentLike(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="like_rows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "comment"], name="community_one_comment_like")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.comment_id}"

@@ -1,0 +1,69 @@
+"""Shapes of the forum API (the Focus Mate seed's community endpoints)."""
+
+from rest_framework import serializers
+
+from community.choices import PostCategory
+from community.models import Post
+
+from .serializers import MemberUserSerializer
+
+
+class PostSerializer(serializers.ModelSerializer):
+    author = MemberUserSerializer(read_only=True)
+    liked_by_me = serializers.SerializerMethodField()
+    category = serializers.ChoiceField(choices=PostCategory.choices, default=PostCategory.GENERAL)
+
+    class Meta:
+        model = Post
+        fields = (
+            "id", "title", "content", "category", "author", "likes", "comment_count", "liked_by_me", "created_at",
+            "updated_at",
+        )  # fmt: skip
+        read_only_fields = ("id", "author", "likes", "comment_count", "created_at", "updated_at")
+
+    def get_liked_by_me(self, post) -> bool:
+        return post.pk in self.context.get("liked", set())
+
+
+class LikeSerializer(serializers.Serializer):
+    liked = serializers.BooleanField()
+    likes = serializers.IntegerField()
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=5000)
+    parent_comment_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class CommentUpdateSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=5000)
+
+
+class CommentSerializer(serializers.Serializer):
+    """A comment; a deleted or hidden one keeps its place in the tree with no text or author."""
+
+    id = serializers.UUIDField()
+    parent_comment_id = serializers.UUIDField(allow_null=True)
+    content = serializers.CharField(allow_null=True)
+    author = MemberUserSerializer(allow_null=True)
+    is_deleted = serializers.BooleanField()
+    likes = serializers.IntegerField()
+    liked_by_me = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    replies = serializers.ListField(child=serializers.DictField(), help_text="comments of the same shape")
+
+
+def comment_node(comment, *, liked: bool = False) -> dict:
+    return {
+        "id": comment.pk,
+        "parent_comment_id": comment.parent_id,
+        "content": comment.content,
+        "author": comment.author,
+        "is_deleted": False,
+        "likes": comment.likes,
+        "liked_by_me": liked,
+        "created_at": comment.created_at,
+        "updated_at": comment.updated_at,
+        "replies": [],
+    }

@@ -1,0 +1,129 @@
+"""The forum: posts, comment trees and likes. Posts are public to signed-in users; writes are the
+author's only (403 for others)."""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import filters, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community import forum
+from community.choices import PostCategory
+from community.models import Comment, Post
+from learnflow.routers import UUID_REGEX
+
+from .forum_serializers import (
+    CommentCreateSerializer,
+    CommentSerializer,
+    CommentUpdateSerializer,
+    LikeSerializer,
+    PostSerializer,
+    comment_node,
+)
+
+
+def _tree(nodes):
+    """Serialize a comment tree (nested ``replies`` of the same shape)."""
+    out = []
+    for node in nodes:
+        data = CommentSerializer({**node, "replies": []}).data
+        data["replies"] = _tree(node["replies"])
+        out.append(data)
+    return out
+
+
+class PostFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=PostCategory.choices)
+    author = django_filters.UUIDFilter(field_name="author_id")
+
+    class Meta:
+        model = Post
+        fields = ("category", "author")
+
+
+class PostViewSet(viewsets.ModelViewSet):
+    serializer_class = PostSerializer
+    filterset_class = PostFilter
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    search_fields = ("title", "content")
+    ordering_fields = ("created_at", "likes", "comment_count")
+    lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self):
+        return forum.posts_visible()
+
+    def get_serializer(self, *args, **kwargs):
+        instance = args[0] if args else None
+        if instance is not None and self.request.user.is_authenticated:
+            posts = instance if isinstance(instance, list | tuple) else [instance]
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["liked"] = forum.liked_post_ids(user=self.request.user, posts=posts)
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = forum.post_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = forum.post_update(
+            user=self.request.user, post=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        forum.post_delete(user=self.request.user, post=instance)
+
+    @extend_schema(request=None, responses=LikeSerializer)
+    @action(detail=True, methods=["post"])
+    def like(self, request, pk=None):
+        liked, likes = forum.post_like_toggle(user=request.user, post=self.get_object())
+        return Response({"liked": liked, "likes": likes})
+
+    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentCreateSerializer, responses={201: CommentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def comments(self, request, pk=None):
+        post = self.get_object()
+        if request.method == "POST":
+            serializer = CommentCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            comment = forum.comment_create(user=request.user, post=post, **serializer.validated_data)
+            return Response(CommentSerializer(comment_node(comment)).data, status=status.HTTP_201_CREATED)
+        return Response(_tree(forum.comment_tree(user=request.user, post=post)))
+
+
+class CommentView(APIView):
+    """Edit or delete one's own comment (403 for anyone else)."""
+
+    def _comment(self, comment_id) -> Comment:
+        return get_object_or_404(
+            Comment.objects.select_related("author").filter(
+                post__in=forum.posts_visible(), is_deleted=False, is_hidden=False
+            ),
+            pk=comment_id,
+        )
+
+    @extend_schema(request=CommentUpdateSerializer, responses=CommentSerializer)
+    def put(self, request, comment_id):
+        serializer = CommentUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = forum.comment_update(
+            user=request.user, comment=self._comment(comment_id), **serializer.validated_data
+        )
+        return Response(CommentSerializer(comment_node(comment)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, comment_id):
+        forum.comment_delete(user=request.user, comment=self._comment(comment_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentLikeView(APIView):
+    @extend_schema(request=None, responses=LikeSerializer)
+    def post(self, request, comment_id):
+        comment = get_object_or_404(
+            Comment.objects.filter(post__in=forum.posts_visible(), is_deleted=False, is_hidden=False), pk=comment_id
+        )
+        liked, likes = forum.comment_like_toggle(user=request.user, comment=comment)
+        return Response({"liked": liked, "likes": likes})

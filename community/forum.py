@@ -1,0 +1,148 @@
+"""The forum: posts, comment trees and likes.
+
+Likes are unique rows per (user, post) or (user, comment); a like toggles, and the counter moves
+with ``F()`` only when a row was really created or deleted, so it stays exact under parallel clicks.
+Posts and comments are deleted softly; a deleted or hidden comment keeps its place in the tree
+(its replies stay) but shows no text or author.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from accounts.choices import NotificationKind
+from accounts.services import notification_create
+from learnflow import events
+
+from .models import Comment, CommentLike, Post, PostLike
+
+POST_CREATED = "post_created"
+
+
+def posts_visible() -> QuerySet[Post]:
+    return Post.objects.filter(is_deleted=False, is_hidden=False).select_related("author")
+
+
+def liked_post_ids(*, user, posts) -> set:
+    return set(PostLike.objects.filter(user=user, post__in=posts).values_list("post_id", flat=True))
+
+
+def _own(obj, user) -> None:
+    if obj.author_id != user.pk:
+        raise PermissionDenied("Only the author can change this.")
+
+
+@transaction.atomic
+def post_create(*, user, title: str, content: str, category: str) -> Post:
+    post = Post.objects.create(author=user, title=title, content=content, category=category)
+    events.activity_recorded(user=user, kind=POST_CREATED, obj=post)
+    return post
+
+
+def post_update(*, user, post: Post, data: dict) -> Post:
+    _own(post, user)
+    for field, value in data.items():
+        setattr(post, field, value)
+    post.save(update_fields=[*data, "updated_at"])
+    return post
+
+
+def post_delete(*, user, post: Post) -> None:
+    _own(post, user)
+    Post.objects.filter(pk=post.pk).update(is_deleted=True, updated_at=timezone.now())
+
+
+def _toggle(like_model, target_model, *, user, target, field: str) -> tuple[bool, int]:
+    with transaction.atomic():
+        deleted, _ = like_model.objects.filter(user=user, **{field: target}).delete()
+        if deleted:
+            target_model.objects.filter(pk=target.pk).update(likes=F("likes") - 1)
+            liked = False
+        else:
+            try:
+                with transaction.atomic():
+                    like_model.objects.create(user=user, **{field: target})
+            except IntegrityError:
+                liked = True  # the same user's parallel click created it: count it once
+            else:
+                target_model.objects.filter(pk=target.pk).update(likes=F("likes") + 1)
+                liked = True
+    return liked, target_model.objects.values_list("likes", flat=True).get(pk=target.pk)
+
+
+def post_like_toggle(*, user, post: Post) -> tuple[bool, int]:
+    return _toggle(PostLike, Post, user=user, target=post, field="post")
+
+
+def comment_like_toggle(*, user, comment: Comment) -> tuple[bool, int]:
+    return _toggle(CommentLike, Comment, user=user, target=comment, field="comment")
+
+
+@transaction.atomic
+def comment_create(*, user, post: Post, content: str, parent_comment_id=None) -> Comment:
+    """Comment on a post or reply to one of its comments; the author of the post (or of the comment
+    replied to) is notified, unless it is oneself."""
+    parent = None
+    if parent_comment_id is not None:
+        parent = Comment.objects.filter(pk=parent_comment_id, post=post, is_deleted=False, is_hidden=False).first()
+        if parent is None:
+            raise ValidationError({"parent_comment_id": ["No such comment on this post."]})
+    comment = Comment.objects.create(post=post, author=user, parent=parent, content=content)
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    to_notify = parent.author if parent else post.author
+    if to_notify.pk != user.pk:
+        notification_create(
+            user=to_notify,
+            kind=NotificationKind.REPLY,
+            title=f"{user.username} replied to your {'comment' if parent else 'post'}",
+            body=content[:200],
+            data={"post_id": str(post.pk), "comment_id": str(comment.pk)},
+            dedupe_key=f"reply:{comment.pk}",
+        )
+    return comment
+
+
+def comment_update(*, user, comment: Comment, content: str) -> Comment:
+    _own(comment, user)
+    comment.content = content
+    comment.save(update_fields=["content", "updated_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, user, comment: Comment) -> None:
+    _own(comment, user)
+    if Comment.objects.filter(pk=comment.pk, is_deleted=False).update(is_deleted=True):
+        Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+
+
+def comment_tree(*, user, post: Post) -> list[dict]:
+    """The post's comments as a tree with ``replies``, in two queries whatever its size."""
+    comments = list(Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id"))
+    liked = set(CommentLike.objects.filter(user=user, comment__post=post).values_list("comment_id", flat=True))
+    nodes = {}
+    roots = []
+    for comment in comments:
+        gone = comment.is_deleted or comment.is_hidden
+        nodes[comment.pk] = {
+            "id": comment.pk,
+            "parent_comment_id": comment.parent_id,
+            "content": None if gone else comment.content,
+            "author": None if gone else comment.author,
+            "is_deleted": gone,
+            "likes": comment.likes,
+            "liked_by_me": comment.pk in liked,
+            "created_at": comment.created_at,
+            "updated_at": comment.updated_at,
+            "replies": [],
+        }
+    for comment in comments:
+        node = nodes[comment.pk]
+        (nodes[comment.parent_id]["replies"] if comment.parent_id in nodes else roots).append(node)
+    return roots
+
+
+def community_posts_count(*, user) -> int:
+    """The ``community_posts`` achievement metric: the user's posts that are not deleted."""
+    return Post.objects.filter(author=user, is_deleted=False).count()

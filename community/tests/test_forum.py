@@ -1,0 +1,523 @@
+"""The forum endpoints: posts (create, list, filters, edit, soft delete, hidden), likes (also in
+parallel), comment trees, comment edits and deletes, reply notifications, the first-post achievement
+and query counts."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Notification
+from accounts.tests.factories import UserFactory
+from challenges.achievements import achievements_check, achievements_install_defaults
+from challenges.models import UserAchievement
+from community.models import Comment, CommentLike, Post, PostLike
+from learnflow.testing import client_for
+
+pytestmark = pytest.mark.django_db
+
+POSTS = "/api/community/posts"
+NEW_POST = {"title": "How I study", "content": "Pomodoro, every day.", "category": "study_tips"}
+
+
+def post_url(post, suffix: str = "") -> str:
+    return f"{POSTS}/{post.pk}{suffix}"
+
+
+def comment_url(comment, suffix: str = "") -> str:
+    return f"/api/community/comments/{comment.pk}{suffix}"
+
+
+def make_post(author, **fields) -> Post:
+    data = {"title": "A title", "content": "Some content.", "category": "general", **fields}
+    return Post.objects.create(author=author, **data)
+
+
+def make_comment(post, author, parent=None, content: str = "A comment.") -> Comment:
+    return Comment.objects.create(post=post, author=author, parent=parent, content=content)
+
+
+def listed_ids(client, query: str = "") -> list[str]:
+    response = client.get(f"{POSTS}{query}")
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def count_queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return len(context.captured_queries)
+
+
+def run_in_parallel(clients, path: str) -> list[int]:
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def post(client):
+        try:
+            barrier.wait(timeout=10)
+            response = client.post(path)
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return statuses
+
+
+# --- posts: create ------------------------------------------------------------------------------
+
+
+def test_create_post_returns_it_with_author_and_zero_counters(auth_client, user):
+    # when
+    response = auth_client.post(POSTS, NEW_POST, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert {key: body[key] for key in NEW_POST} == NEW_POST
+    assert body["author"] == {"id": str(user.pk), "username": user.username, "avatar_url": user.avatar_url}
+    assert (body["likes"], body["comment_count"], body["liked_by_me"]) == (0, 0, False)
+    assert body["created_at"]
+    post = Post.objects.get(pk=body["id"])
+    assert (post.author, post.title, post.category) == (user, "How I study", "study_tips")
+
+
+def test_create_post_defaults_to_the_general_category(auth_client):
+    # when
+    response = auth_client.post(POSTS, {"title": "Hi", "content": "Hello all"}, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    assert response.json()["category"] == "general"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", None),
+        ("content", None),
+        ("category", "gossip"),
+        ("title", "t" * 201),
+        ("content", "c" * 10_001),
+    ],
+)
+def test_create_post_with_a_bad_field_is_400_naming_it(auth_client, field, value):
+    # given
+    data = {**NEW_POST, field: value}
+    if value is None:
+        del data[field]
+    # when
+    response = auth_client.post(POSTS, data, format="json")
+    # then
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not Post.objects.exists()
+
+
+def test_posts_need_a_token(api_client, user):
+    # given
+    post = make_post(user)
+    # when
+    responses = [
+        api_client.get(POSTS),
+        api_client.post(POSTS, NEW_POST, format="json"),
+        api_client.get(post_url(post)),
+        api_client.post(post_url(post, "/like")),
+    ]
+    # then
+    assert [response.status_code for response in responses] == [401] * 4
+
+
+# --- posts: list --------------------------------------------------------------------------------
+
+
+def test_list_is_paginated_newest_first(auth_client, user, other_user):
+    # given
+    first = make_post(user)
+    second = make_post(other_user)
+    third = make_post(user)
+    # when
+    response = auth_client.get(POSTS)
+    # then
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 3
+    assert [row["id"] for row in body["results"]] == [str(third.pk), str(second.pk), str(first.pk)]
+
+
+def test_list_filters_by_category_author_and_search(auth_client, user, other_user):
+    # given
+    tip = make_post(user, category="study_tips", title="Flashcards")
+    question = make_post(other_user, category="question", content="Anyone using flashcards?")
+    make_post(other_user, category="motivation", title="Keep going", content="You can do it")
+    # when / then
+    assert listed_ids(auth_client, "?category=study_tips") == [str(tip.pk)]
+    assert listed_ids(auth_client, f"?author={user.pk}") == [str(tip.pk)]
+    assert listed_ids(auth_client, "?search=flashcards") == [str(question.pk), str(tip.pk)]
+
+
+def test_list_costs_the_same_queries_for_1_and_20_posts(user, other_user):
+    # given
+    client = client_for(user)
+    PostLike.objects.create(user=user, post=make_post(other_user))
+    one = count_queries(client, POSTS)
+    for index in range(19):
+        post = make_post(user if index % 2 else UserFactory())
+        if index % 3 == 0:
+            PostLike.objects.create(user=user, post=post)
+    # when
+    twenty = count_queries(client, POSTS)
+    # then
+    assert len(client.get(POSTS).json()["results"]) == 20
+    assert twenty == one
+
+
+# --- posts: detail, edit, delete, hidden --------------------------------------------------------
+
+
+def test_the_author_can_edit_a_post(auth_client, user):
+    # given
+    post = make_post(user)
+    # when
+    put = auth_client.put(post_url(post), {**NEW_POST, "title": "Renamed"}, format="json")
+    patch = auth_client.patch(post_url(post), {"category": "resources"}, format="json")
+    # then
+    assert put.status_code == 200, put.content
+    assert patch.status_code == 200, patch.content
+    assert patch.json()["title"] == "Renamed"
+    assert patch.json()["category"] == "resources"
+    post.refresh_from_db()
+    assert (post.title, post.content, post.category) == ("Renamed", NEW_POST["content"], "resources")
+
+
+def test_another_user_cannot_edit_or_delete_a_post(user, other_user):
+    # given
+    post = make_post(user, title="Mine")
+    client = client_for(other_user)
+    # when
+    responses = [
+        client.put(post_url(post), {**NEW_POST, "title": "Theirs"}, format="json"),
+        client.patch(post_url(post), {"title": "Theirs"}, format="json"),
+        client.delete(post_url(post)),
+    ]
+    # then
+    assert [response.status_code for response in responses] == [403] * 3
+    post.refresh_from_db()
+    assert (post.title, post.content, post.is_deleted) == ("Mine", "Some content.", False)
+
+
+def test_the_author_deletes_a_post_softly(auth_client, user):
+    # given
+    post = make_post(user)
+    # when
+    response = auth_client.delete(post_url(post))
+    # then
+    assert response.status_code == 204, response.content
+    assert auth_client.get(post_url(post)).status_code == 404
+    assert listed_ids(auth_client) == []
+    post.refresh_from_db()
+    assert post.is_deleted is True
+
+
+def test_a_post_hidden_by_staff_is_404_and_not_listed(auth_client, user, other_user):
+    # given
+    post = make_post(other_user)
+    Post.objects.filter(pk=post.pk).update(is_hidden=True)
+    # when
+    response = auth_client.get(post_url(post))
+    # then
+    assert response.status_code == 404, response.content
+    assert listed_ids(auth_client) == []
+
+
+# --- likes --------------------------------------------------------------------------------------
+
+
+def test_a_post_like_toggles(auth_client, user, other_user):
+    # given
+    post = make_post(other_user)
+    # when
+    first = auth_client.post(post_url(post, "/like"))
+    second = auth_client.post(post_url(post, "/like"))
+    # then
+    assert first.status_code == 200, first.content
+    assert first.json() == {"liked": True, "likes": 1}
+    assert second.json() == {"liked": False, "likes": 0}
+    assert not PostLike.objects.exists()
+
+
+def test_likes_of_two_users_add_up_and_liked_by_me_follows_the_caller(user, other_user):
+    # given
+    post = make_post(UserFactory())
+    third = UserFactory()
+    # when
+    client_for(user).post(post_url(post, "/like"))
+    response = client_for(other_user).post(post_url(post, "/like"))
+    # then
+    assert response.json() == {"liked": True, "likes": 2}
+    assert client_for(user).get(post_url(post)).json()["liked_by_me"] is True
+    listed = client_for(third).get(POSTS).json()["results"][0]
+    assert (listed["likes"], listed["liked_by_me"]) == (2, False)
+
+
+def test_a_comment_like_toggles(auth_client, user, other_user):
+    # given
+    comment = make_comment(make_post(other_user), other_user)
+    # when
+    first = auth_client.post(comment_url(comment, "/like"))
+    second = client_for(other_user).post(comment_url(comment, "/like"))
+    third = auth_client.post(comment_url(comment, "/like"))
+    # then
+    assert first.status_code == 200, first.content
+    assert first.json() == {"liked": True, "likes": 1}
+    assert second.json() == {"liked": True, "likes": 2}
+    assert third.json() == {"liked": False, "likes": 1}
+    assert list(CommentLike.objects.values_list("user", flat=True)) == [other_user.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_post_likes_of_different_users_all_count():
+    # given
+    post = make_post(UserFactory())
+    clients = [client_for(UserFactory()) for _ in range(6)]
+    # when
+    statuses = run_in_parallel(clients, post_url(post, "/like"))
+    # then
+    assert statuses == [200] * 6
+    post.refresh_from_db()
+    assert post.likes == 6 == PostLike.objects.filter(post=post).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_comment_likes_of_different_users_all_count():
+    # given
+    author = UserFactory()
+    comment = make_comment(make_post(author), author)
+    clients = [client_for(UserFactory()) for _ in range(6)]
+    # when
+    statuses = run_in_parallel(clients, comment_url(comment, "/like"))
+    # then
+    assert statuses == [200] * 6
+    comment.refresh_from_db()
+    assert comment.likes == 6 == CommentLike.objects.filter(comment=comment).count()
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+
+def test_commenting_returns_the_comment_and_counts_it(auth_client, user, other_user):
+    # given
+    post = make_post(other_user)
+    # when
+    response = auth_client.post(post_url(post, "/comments"), {"content": "Nice!"}, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["content"], body["parent_comment_id"], body["is_deleted"]) == ("Nice!", None, False)
+    assert body["author"]["id"] == str(user.pk)
+    assert auth_client.get(post_url(post)).json()["comment_count"] == 1
+
+
+def test_a_reply_names_its_parent(auth_client, user, other_user):
+    # given
+    post = make_post(other_user)
+    parent = make_comment(post, other_user)
+    # when
+    response = auth_client.post(
+        post_url(post, "/comments"), {"content": "Agreed", "parent_comment_id": str(parent.pk)}, format="json"
+    )
+    # then
+    assert response.status_code == 201, response.content
+    assert response.json()["parent_comment_id"] == str(parent.pk)
+    assert Comment.objects.get(pk=response.json()["id"]).parent == parent
+
+
+@pytest.mark.parametrize("where", ["other_post", "unknown"])
+def test_a_parent_that_is_not_a_comment_of_the_post_is_400(auth_client, user, where):
+    # given
+    post = make_post(user)
+    parent_id = (
+        str(make_comment(make_post(user), user).pk) if where == "other_post" else "00000000-0000-4000-8000-000000000000"
+    )
+    # when
+    response = auth_client.post(
+        post_url(post, "/comments"), {"content": "Hi", "parent_comment_id": parent_id}, format="json"
+    )
+    # then
+    assert response.status_code == 400, response.content
+    assert "parent_comment_id" in response.json()
+    assert not post.comments.exists()
+    post.refresh_from_db()
+    assert post.comment_count == 0
+
+
+@pytest.mark.parametrize("data", [{}, {"content": "c" * 5001}])
+def test_a_comment_without_content_or_too_long_is_400(auth_client, user, data):
+    # given
+    post = make_post(user)
+    # when
+    response = auth_client.post(post_url(post, "/comments"), data, format="json")
+    # then
+    assert response.status_code == 400, response.content
+    assert "content" in response.json()
+    assert not post.comments.exists()
+
+
+def test_comments_come_as_a_tree(auth_client, user, other_user):
+    # given: two top-level comments, a reply to the first and a reply to that reply
+    post = make_post(user)
+    first = make_comment(post, user, content="first")
+    second = make_comment(post, other_user, content="second")
+    reply = make_comment(post, other_user, parent=first, content="reply")
+    deep = make_comment(post, user, parent=reply, content="deep")
+    CommentLike.objects.create(user=user, comment=reply)
+    # when
+    response = auth_client.get(post_url(post, "/comments"))
+    # then
+    assert response.status_code == 200, response.content
+    tree = response.json()
+    assert [node["id"] for node in tree] == [str(first.pk), str(second.pk)]
+    assert [node["content"] for node in tree] == ["first", "second"]
+    assert tree[1]["replies"] == []
+    [level2] = tree[0]["replies"]
+    assert (level2["id"], level2["parent_comment_id"], level2["content"]) == (str(reply.pk), str(first.pk), "reply")
+    assert level2["liked_by_me"] is True
+    assert tree[0]["liked_by_me"] is False
+    [level3] = level2["replies"]
+    assert (level3["id"], level3["content"], level3["replies"]) == (str(deep.pk), "deep", [])
+    assert level3["author"]["username"] == user.username
+
+
+def test_the_comment_tree_costs_the_same_queries_for_2_and_30_comments(user, other_user):
+    # given
+    client = client_for(user)
+    post = make_post(user)
+    root = make_comment(post, user)
+    make_comment(post, other_user, parent=root)
+    two = count_queries(client, post_url(post, "/comments"))
+    parent = root
+    for index in range(28):
+        parent = make_comment(post, UserFactory(), parent=parent if index % 2 else None)
+        if index % 3 == 0:
+            CommentLike.objects.create(user=user, comment=parent)
+    # when
+    thirty = count_queries(client, post_url(post, "/comments"))
+    # then
+    assert Comment.objects.filter(post=post).count() == 30
+    assert thirty == two
+
+
+def test_the_author_edits_a_comment_and_others_cannot(user, other_user):
+    # given
+    comment = make_comment(make_post(other_user), user, content="old")
+    # when
+    forbidden = client_for(other_user).put(comment_url(comment), {"content": "hacked"}, format="json")
+    response = client_for(user).put(comment_url(comment), {"content": "new"}, format="json")
+    # then
+    assert forbidden.status_code == 403, forbidden.content
+    assert response.status_code == 200, response.content
+    assert response.json()["content"] == "new"
+    comment.refresh_from_db()
+    assert comment.content == "new"
+
+
+def test_another_user_cannot_delete_a_comment(user, other_user):
+    # given
+    post = make_post(other_user)
+    client_for(user).post(post_url(post, "/comments"), {"content": "mine"}, format="json")
+    comment = Comment.objects.get()
+    # when
+    response = client_for(other_user).delete(comment_url(comment))
+    # then
+    assert response.status_code == 403, response.content
+    comment.refresh_from_db()
+    post.refresh_from_db()
+    assert (comment.is_deleted, post.comment_count) == (False, 1)
+
+
+def test_a_deleted_comment_keeps_its_place_and_replies(auth_client, user, other_user):
+    # given
+    post = make_post(other_user)
+    created = auth_client.post(post_url(post, "/comments"), {"content": "to delete"}, format="json").json()
+    reply = client_for(other_user).post(
+        post_url(post, "/comments"), {"content": "a reply", "parent_comment_id": created["id"]}, format="json"
+    )
+    assert reply.status_code == 201, reply.content
+    comment = Comment.objects.get(pk=created["id"])
+    # when
+    response = auth_client.delete(comment_url(comment))
+    again = auth_client.delete(comment_url(comment))
+    # then
+    assert response.status_code == 204, response.content
+    assert again.status_code == 404, again.content
+    post.refresh_from_db()
+    assert post.comment_count == 1
+    [node] = auth_client.get(post_url(post, "/comments")).json()
+    assert (node["id"], node["content"], node["author"], node["is_deleted"]) == (created["id"], None, None, True)
+    assert [child["content"] for child in node["replies"]] == ["a reply"]
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def test_a_comment_notifies_the_post_author(auth_client, user, other_user):
+    # given
+    post = make_post(other_user)
+    # when
+    response = auth_client.post(post_url(post, "/comments"), {"content": "Great post"}, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    notification = Notification.objects.get(user=other_user)
+    assert notification.kind == "reply"
+    assert notification.body == "Great post"
+    assert notification.data == {"post_id": str(post.pk), "comment_id": response.json()["id"]}
+    assert not Notification.objects.filter(user=user).exists()
+
+
+def test_a_reply_notifies_the_comment_author(user, other_user):
+    # given
+    post_author = UserFactory()
+    post = make_post(post_author)
+    parent = make_comment(post, other_user)
+    # when
+    response = client_for(user).post(
+        post_url(post, "/comments"), {"content": "Reply", "parent_comment_id": str(parent.pk)}, format="json"
+    )
+    # then
+    assert response.status_code == 201, response.content
+    notification = Notification.objects.get(user=other_user)
+    assert (notification.kind, notification.body) == ("reply", "Reply")
+    assert not Notification.objects.filter(user__in=[user, post_author]).exists()
+
+
+def test_commenting_on_ones_own_post_notifies_nobody(auth_client, user):
+    # given
+    post = make_post(user)
+    # when
+    response = auth_client.post(post_url(post, "/comments"), {"content": "Bump"}, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    assert not Notification.objects.exists()
+
+
+# --- achievement --------------------------------------------------------------------------------
+
+
+def test_a_first_post_unlocks_first_post_once(auth_client, user, django_capture_on_commit_callbacks):
+    # given
+    achievements_install_defaults()
+    # when: two posts, each announced after commit
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = auth_client.post(POSTS, NEW_POST, format="json")
+        assert response.status_code == 201, response.content
+    # then
+    assert UserAchievement.objects.filter(user=user, achievement__code="first-post").count() == 1
+    assert achievements_check(user=user) == []
