@@ -133,3 +133,33 @@ class CommentLike(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} likes {self.comment_id}"
+
+
+class Conversation(UUIDModel):
+    """A 1:1 conversation. The pair is stored in a fixed order (``user_a`` < ``user_b``) under a
+    unique constraint, so two first messages sent at once still make one conversation."""
+
+    user_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_message_at"]
+        constraints = [models.UniqueConstraint(fields=["user_a", "user_b"], name="community_one_conversation")]
+
+    def __str__(self) -> str:
+        return f"{self.user_a_id} & {self.user_b_id}"
+
+
+class Message(UUIDModel):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    content = models.TextField(max_length=5000)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["conversation", "-created_at"], name="community_message_conv")]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} in {self.conversation_id}"

@@ -1,0 +1,78 @@
+"""1:1 messages: one conversation per pair, unread counts per participant."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.choices import NotificationKind
+from accounts.services import notification_create
+
+from .models import Conversation, Message
+
+
+def _pair(one, other) -> tuple:
+    return (one, other) if str(one.pk) < str(other.pk) else (other, one)
+
+
+def conversation_get_or_create(*, user, other) -> Conversation:
+    user_a, user_b = _pair(user, other)
+    try:
+        with transaction.atomic():
+            return Conversation.objects.get_or_create(user_a=user_a, user_b=user_b)[0]
+    except IntegrityError:
+        return Conversation.objects.get(user_a=user_a, user_b=user_b)
+
+
+@transaction.atomic
+def message_send(*, sender, receiver_id, content: str) -> Message:
+    receiver = get_user_model().objects.filter(pk=receiver_id, is_active=True).first()
+    if receiver is None:
+        raise ValidationError({"receiver_id": ["No such user."]})
+    if receiver.pk == sender.pk:
+        raise ValidationError({"receiver_id": ["You cannot send a message to yourself."]})
+    conversation = conversation_get_or_create(user=sender, other=receiver)
+    message = Message.objects.create(conversation=conversation, sender=sender, content=content)
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+    notification_create(
+        user=receiver,
+        kind=NotificationKind.MESSAGE,
+        title=f"New message from {sender.username}",
+        body=content[:200],
+        data={"conversation_id": str(conversation.pk)},
+        dedupe_key=f"message:{message.pk}",
+    )
+    return message
+
+
+def conversations_for(*, user) -> QuerySet[Conversation]:
+    """The user's conversations, newest first, each with its last message and the user's unread count."""
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        Conversation.objects.filter(Q(user_a=user) | Q(user_b=user))
+        .select_related("user_a", "user_b")
+        .annotate(
+            last_content=Subquery(last.values("content")[:1]),
+            last_sender=Subquery(last.values("sender_id")[:1]),
+            last_at=Subquery(last.values("created_at")[:1]),
+            unread_count=Count("messages", filter=Q(messages__read_at__isnull=True) & ~Q(messages__sender=user)),
+        )
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def conversation_mark_read(*, user, conversation: Conversation) -> int:
+    return (
+        Message.objects.filter(conversation=conversation, read_at__isnull=True)
+        .exclude(sender=user)
+        .update(read_at=timezone.now())
+    )
+
+
+def unread_count(*, user) -> int:
+    return (
+        Message.objects.filter(Q(conversation__user_a=user) | Q(conversation__user_b=user), read_at__isnull=True)
+        .exclude(sender=user)
+        .aggregate(n=Count("pk"))["n"]
+    )
