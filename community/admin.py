@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Comment, Group, Invitation, Membership, Post
+from .models import Comment, Group, GroupMessage, Invitation, Membership, Post
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,3 +59,13 @@ class CommentAdmin(HideMixin, admin.ModelAdmin):
     list_select_related = ("author",)
     raw_id_fields = ("author", "post", "parent")
     readonly_fields = ("id", "likes", "is_deleted", "created_at", "updated_at")
+
+
+@admin.register(GroupMessage)
+class GroupMessageAdmin(admin.ModelAdmin):
+    list_display = ("group", "sender", "created_at", "edited_at", "is_deleted")
+    list_filter = ("is_deleted",)
+    search_fields = ("content", "sender__username", "group__group_name")
+    list_select_related = ("group", "sender")
+    raw_id_fields = ("group", "sender", "reply_to")
+    readonly_fields = ("id", "created_at", "updated_at", "edited_at")

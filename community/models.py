@@ -163,3 +163,21 @@ class Message(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.sender_id} in {self.conversation_id}"
+
+
+class GroupMessage(UUIDModel):
+    """A message in a group's chat; members only. Edits are stamped, deletes are soft."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="chat")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    content = models.TextField(max_length=5000)
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["group", "-created_at"], name="community_chat_group")]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} in {self.group_id}"

@@ -71,3 +71,16 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 class RespondSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
+
+
+class GroupMessageSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    sender = MemberUserSerializer(read_only=True)
+    content = serializers.CharField(max_length=5000)
+    reply_to_id = serializers.UUIDField(required=False, allow_null=True)
+    edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class GroupMessageEditSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=5000)

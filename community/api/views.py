@@ -18,6 +18,8 @@ from learnflow.routers import UUID_REGEX
 from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import (
+    GroupMessageEditSerializer,
+    GroupMessageSerializer,
     GroupSerializer,
     InvitationSerializer,
     InviteSerializer,
@@ -127,6 +129,41 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         """Replace the invite code (leaders and admins); the old one stops working."""
         group = services.group_regenerate_code(user=request.user, group=self.get_object())
         return Response(GroupSerializer(group, context=self.get_serializer_context()).data)
+
+    @extend_schema(methods=["GET"], responses=GroupMessageSerializer(many=True))
+    @extend_schema(methods=["POST"], request=GroupMessageSerializer, responses={201: GroupMessageSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="messages", filter_backends=[])
+    def chat(self, request, pk=None):
+        """The group chat, newest first (members only)."""
+        group = self.get_object()
+        if request.method == "POST":
+            serializer = GroupMessageSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            message = services.group_chat_post(user=request.user, group=group, **serializer.validated_data)
+            return Response(GroupMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(services.group_chat_messages(user=request.user, group=group))
+        return self.get_paginated_response(GroupMessageSerializer(page, many=True).data)
+
+    @extend_schema(methods=["PATCH"], request=GroupMessageEditSerializer, responses=GroupMessageSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=rf"messages/(?P<message_id>{UUID_REGEX})",
+        filter_backends=[],
+    )
+    def chat_message(self, request, pk=None, message_id=None):
+        """Edit or delete one's own chat message."""
+        group = self.get_object()
+        if request.method == "DELETE":
+            services.group_chat_delete(user=request.user, group=group, message_id=message_id)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = GroupMessageEditSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = services.group_chat_edit(
+            user=request.user, group=group, message_id=message_id, **serializer.validated_data
+        )
+        return Response(GroupMessageSerializer(message).data)
 
 
 class InvitationViewSet(OwnedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
