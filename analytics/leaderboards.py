@@ -73,11 +73,14 @@ def _row(total: FocusTotal, rank: int, caller) -> dict:
     }
 
 
-def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE) -> list[dict]:
-    """The top ``size`` by verified focus time (ties share a rank and list by username), plus the caller's own row with
-    their real rank when they are not among them."""
+def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None) -> list[dict]:
+    """The top ``size`` by verified focus time (ties share a rank and list by username), plus the
+    caller's own row with their real rank when they are not among them. With a ``group``, only its
+    members are ranked."""
     start = period_start(period)
     board = FocusTotal.objects.filter(period=period, period_start=start, seconds__gt=0)
+    if group is not None:
+        board = board.filter(user__memberships__group=group)
     top = list(board.select_related("user").order_by("-seconds", "user__username")[:size])
     rows, rank = [], 0
     for position, total in enumerate(top, start=1):

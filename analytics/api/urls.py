@@ -4,6 +4,7 @@ from learnflow.routers import UUID_REGEX, OptionalSlashRouter, api_path
 
 from .views import (
     GlobalLeaderboardView,
+    GroupLeaderboardView,
     MyCalendarView,
     MyStreakStatsView,
     MyStreaksView,
@@ -20,6 +21,11 @@ urlpatterns = [
     api_path("stats", StatsView.as_view(), name="stats"),
     api_path("weekly-review", WeeklyReviewNowView.as_view(), name="weekly-review-now"),
     api_path("study-sessions/leaderboards/global", GlobalLeaderboardView.as_view(), name="leaderboard-global"),
+    re_path(
+        rf"^study-sessions/leaderboards/group/(?P<group_id>{UUID_REGEX})/?$",
+        GroupLeaderboardView.as_view(),
+        name="leaderboard-group",
+    ),
     api_path("streaks/me", MyStreaksView.as_view(), name="streaks-me"),
     api_path("streaks/calendar/me", MyCalendarView.as_view(), name="streaks-calendar-me"),
     api_path("streaks/stats/me", MyStreakStatsView.as_view(), name="streaks-stats-me"),

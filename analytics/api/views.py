@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from analytics import leaderboards, selectors, services, streaks
 from analytics.models import FocusTotal, WeeklyReview
+from community.models import Group
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
 from learnflow.timeutils import local_today, user_zone
@@ -108,6 +109,13 @@ class PublicStreakView(APIView):
         return Response(PublicStreakSerializer(streaks.study_streak(user=member)).data)
 
 
+def _period(request) -> str:
+    period = request.query_params.get("period", FocusTotal.Period.WEEKLY)
+    if period not in FocusTotal.Period.values:
+        raise ValidationError({"period": [f"Choose one of: {', '.join(FocusTotal.Period.values)}."]})
+    return period
+
+
 class GlobalLeaderboardView(APIView):
     """Everyone ranked by verified focus time: ``?period=weekly`` (default), ``monthly`` or ``all_time``."""
 
@@ -120,8 +128,22 @@ class GlobalLeaderboardView(APIView):
         responses=FocusLeaderSerializer(many=True),
     )
     def get(self, request):
-        period = request.query_params.get("period", FocusTotal.Period.WEEKLY)
-        if period not in FocusTotal.Period.values:
-            raise ValidationError({"period": [f"Choose one of: {', '.join(FocusTotal.Period.values)}."]})
-        rows = leaderboards.global_leaderboard(user=request.user, period=period)
+        rows = leaderboards.global_leaderboard(user=request.user, period=_period(request))
+        return Response(FocusLeaderSerializer(rows, many=True).data)
+
+
+class GroupLeaderboardView(APIView):
+    """A group's members ranked by verified focus time (members only; anyone else gets 404)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, enum=list(FocusTotal.Period.values), description="default weekly"
+            )
+        ],
+        responses=FocusLeaderSerializer(many=True),
+    )
+    def get(self, request, group_id):
+        group = get_object_or_404(Group, pk=group_id, is_active=True, memberships__user=request.user)
+        rows = leaderboards.global_leaderboard(user=request.user, period=_period(request), group=group)
         return Response(FocusLeaderSerializer(rows, many=True).data)

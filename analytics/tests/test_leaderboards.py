@@ -141,3 +141,21 @@ def test_recompute_repairs_a_wrong_total(focus):
         call_command("runjob", "recompute_focus_totals")
     assert FocusTotal.objects.get(user=me, period="weekly").seconds == 25 * 60
     assert StudySession.objects.filter(user=me).count() == 1
+
+
+def test_group_leaderboard_ranks_members_only(focus):
+    from community.tests.factories import group_with
+
+    # given: two members and an outsider who focused more
+    me, mate, outsider = UserFactory(username="me"), UserFactory(username="mate"), UserFactory(username="outsider")
+    group = group_with(leader=me, members=[mate])
+    focus(mate, WEDNESDAY - timedelta(hours=4), 50)
+    focus(me, WEDNESDAY - timedelta(hours=3), 25)
+    focus(outsider, WEDNESDAY - timedelta(hours=2), 90)
+    # when
+    with time_machine.travel(WEDNESDAY + timedelta(hours=3), tick=False):
+        rows = client_for(me).get(f"/api/study-sessions/leaderboards/group/{group.pk}").json()
+        stranger = client_for(outsider).get(f"/api/study-sessions/leaderboards/group/{group.pk}")
+    # then
+    assert [(r["rank"], r["user"]["username"], r["total_minutes"]) for r in rows] == [(1, "mate", 50), (2, "me", 25)]
+    assert stranger.status_code == 404
