@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from .selectors import users_by_login_name
+
 
 class UsernameOrEmailBackend(ModelBackend):
     """Logs in with a username or an email address, either in any letter case.
@@ -14,8 +16,7 @@ class UsernameOrEmailBackend(ModelBackend):
             username = kwargs.get(user_model.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        lookup = {"email__iexact": username} if "@" in username else {"username__iexact": username}
-        user = user_model._default_manager.filter(**lookup).first()
+        user = users_by_login_name(username).first()
         if user is None:
             # Hash anyway so a missing account takes as long as a wrong password.
             user_model().set_password(password)

@@ -7,15 +7,19 @@ from django.db.models import QuerySet
 from .models import Notification, User
 
 
+def users_by_login_name(name: str) -> QuerySet[User]:
+    """The account a login name names, in any letter case: an email when it has ``@`` (usernames
+    cannot), else a username."""
+    return User.objects.filter(**({"email__iexact": name} if "@" in name else {"username__iexact": name}))
+
+
 def user_find(*, identifier: str) -> User:
     """A user by UUID, username or email (for operators' commands); raises ``User.DoesNotExist``."""
     try:
         return User.objects.get(pk=uuid.UUID(identifier))
     except ValueError:
         pass
-    if "@" in identifier:
-        return User.objects.get(email__iexact=identifier)
-    return User.objects.get(username__iexact=identifier)
+    return users_by_login_name(identifier).get()
 
 
 def user_list_public() -> QuerySet[User]:

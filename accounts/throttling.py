@@ -9,7 +9,7 @@ import hashlib
 
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
-from .models import User
+from .selectors import users_by_login_name
 
 
 class LoginIPThrottle(AnonRateThrottle):
@@ -33,9 +33,8 @@ class LoginUsernameThrottle(SimpleRateThrottle):
         if not isinstance(name, str) or not name.strip():
             return None
         name = name.strip()
-        lookup = {"email__iexact": name} if "@" in name else {"username__iexact": name}
         # A NUL cannot be in any account name (and PostgreSQL refuses it in a query).
-        account = None if "\x00" in name else User.objects.filter(**lookup).values_list("pk", flat=True).first()
+        account = None if "\x00" in name else users_by_login_name(name).values_list("pk", flat=True).first()
         ident = f"user-{account}" if account else hashlib.sha256(name.lower().encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
 

@@ -55,6 +55,14 @@ class UserPublicSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class UserSummarySerializer(serializers.Serializer):
+    """How another user appears inside other objects (authors, members, leaderboard rows)."""
+
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    avatar_url = serializers.CharField(allow_null=True)
+
+
 class AvatarSerializer(serializers.Serializer):
     avatar_url = serializers.CharField(max_length=AVATAR_URL_MAX_LENGTH, allow_null=True, allow_blank=True)
 

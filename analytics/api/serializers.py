@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.api.serializers import UserSummarySerializer
 from analytics.models import WeeklyReview
 
 
@@ -70,15 +71,9 @@ class StreakStatsSerializer(StreakSerializer):
     first_active_date = serializers.DateField(allow_null=True)
 
 
-class LeaderboardUserSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    username = serializers.CharField()
-    avatar_url = serializers.CharField(allow_null=True)
-
-
 class FocusLeaderSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    user = LeaderboardUserSerializer()
+    user = UserSummarySerializer()
     total_minutes = serializers.IntegerField(help_text="verified focus minutes in the period")
     session_count = serializers.IntegerField()
     is_current_user = serializers.BooleanField()

@@ -109,6 +109,11 @@ class PublicStreakView(APIView):
         return Response(PublicStreakSerializer(streaks.study_streak(user=member)).data)
 
 
+PERIOD_PARAMETER = OpenApiParameter(
+    "period", OpenApiTypes.STR, enum=list(FocusTotal.Period.values), description="default weekly"
+)
+
+
 def _period(request) -> str:
     period = request.query_params.get("period", FocusTotal.Period.WEEKLY)
     if period not in FocusTotal.Period.values:
@@ -120,11 +125,7 @@ class GlobalLeaderboardView(APIView):
     """Everyone ranked by verified focus time: ``?period=weekly`` (default), ``monthly`` or ``all_time``."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "period", OpenApiTypes.STR, enum=list(FocusTotal.Period.values), description="default weekly"
-            )
-        ],
+        parameters=[PERIOD_PARAMETER],
         responses=FocusLeaderSerializer(many=True),
     )
     def get(self, request):
@@ -136,11 +137,7 @@ class GroupLeaderboardView(APIView):
     """A group's members ranked by verified focus time (members only; anyone else gets 404)."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "period", OpenApiTypes.STR, enum=list(FocusTotal.Period.values), description="default weekly"
-            )
-        ],
+        parameters=[PERIOD_PARAMETER],
         responses=FocusLeaderSerializer(many=True),
     )
     def get(self, request, group_id):

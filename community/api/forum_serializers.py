@@ -2,14 +2,13 @@
 
 from rest_framework import serializers
 
+from accounts.api.serializers import UserSummarySerializer
 from community.choices import PostCategory
 from community.models import Post
 
-from .serializers import MemberUserSerializer
-
 
 class PostSerializer(serializers.ModelSerializer):
-    author = MemberUserSerializer(read_only=True)
+    author = UserSummarySerializer(read_only=True)
     liked_by_me = serializers.SerializerMethodField()
     category = serializers.ChoiceField(choices=PostCategory.choices, default=PostCategory.GENERAL)
 
@@ -45,7 +44,7 @@ class CommentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     parent_comment_id = serializers.UUIDField(allow_null=True)
     content = serializers.CharField(allow_null=True)
-    author = MemberUserSerializer(allow_null=True)
+    author = UserSummarySerializer(allow_null=True)
     is_deleted = serializers.BooleanField()
     likes = serializers.IntegerField()
     liked_by_me = serializers.BooleanField()

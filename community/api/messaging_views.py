@@ -6,12 +6,10 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import MarkedReadSerializer, UnreadCountSerializer
+from accounts.api.serializers import MarkedReadSerializer, UnreadCountSerializer, UserSummarySerializer
 from community import messaging
 from community.models import Conversation, Message
 from learnflow.views import OwnedQuerysetMixin
-
-from .serializers import MemberUserSerializer
 
 
 class SendSerializer(serializers.Serializer):
@@ -45,7 +43,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     def get_other_user(self, conversation) -> dict:
         me = self.context["request"].user
         other = conversation.user_b if conversation.user_a_id == me.pk else conversation.user_a
-        return MemberUserSerializer(other).data
+        return UserSummarySerializer(other).data
 
     def get_last_message(self, conversation) -> dict | None:
         if conversation.last_at is None:

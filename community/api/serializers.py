@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.api.serializers import UserSummarySerializer
 from community.choices import Role
 from community.models import Group, Invitation, Membership
 
@@ -28,14 +29,8 @@ class GroupSerializer(serializers.ModelSerializer):
         return group.invite_code if self.get_my_role(group) in MANAGER_ROLES else None
 
 
-class MemberUserSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    username = serializers.CharField()
-    avatar_url = serializers.CharField(allow_null=True)
-
-
 class MembershipSerializer(serializers.ModelSerializer):
-    user = MemberUserSerializer(read_only=True)
+    user = UserSummarySerializer(read_only=True)
 
     class Meta:
         model = Membership
@@ -58,7 +53,7 @@ class InviteSerializer(serializers.Serializer):
 
 class InvitationSerializer(serializers.ModelSerializer):
     group = serializers.SerializerMethodField()
-    inviter = MemberUserSerializer(read_only=True, allow_null=True)
+    inviter = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Invitation
@@ -75,7 +70,7 @@ class RespondSerializer(serializers.Serializer):
 
 class GroupMessageSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    sender = MemberUserSerializer(read_only=True)
+    sender = UserSummarySerializer(read_only=True)
     content = serializers.CharField(max_length=5000)
     reply_to_id = serializers.UUIDField(required=False, allow_null=True)
     edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
