@@ -9,7 +9,7 @@ class StudySessionAdmin(admin.ModelAdmin):
     list_filter = ("session_type", "status", "source", "verified", "ai_summary_status", "started_at")
     search_fields = ("topic", "notes", "user__username", "user__email")
     list_select_related = ("user",)
-    raw_id_fields = ("user", "task")
+    raw_id_fields = ("user", "task", "group")
     readonly_fields = (
         "id", "started_at", "ended_at", "duration_seconds", "verified", "source", "ai_summary", "ai_summary_status",
         "created_at", "updated_at",

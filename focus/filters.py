@@ -16,10 +16,11 @@ class StudySessionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
     source = django_filters.ChoiceFilter(choices=SessionSource.choices)
     verified = django_filters.BooleanFilter()
+    group = django_filters.UUIDFilter(field_name="group", label="sessions in this group (kept after leaving it)")
 
     class Meta:
         model = StudySession
-        fields = ("date_from", "date_to", "topic", "session_type", "status", "source", "verified")
+        fields = ("date_from", "date_to", "topic", "session_type", "status", "source", "verified", "group")
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(started_at__gte=local_midnight(user_zone(self.request.user), value))

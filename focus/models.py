@@ -13,6 +13,10 @@ class StudySession(UUIDModel):
     ``verified``. A manual log ("I studied 90 minutes") counts in personal stats but is never
     verified, so it never earns points, challenge progress or leaderboard rank. A user has at most
     one active session (a partial unique constraint, so parallel starts cannot both win).
+
+    A session may be put in one of the user's active study groups. It keeps that group when the user
+    later leaves the group (or the group is deleted): the session happened in it, and leaving does not
+    rewrite the past.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_sessions")
@@ -20,6 +24,9 @@ class StudySession(UUIDModel):
     topic = models.CharField(max_length=200, blank=True)
     notes = models.TextField(max_length=10_000, blank=True)
     task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    group = models.ForeignKey(
+        "community.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="study_sessions"
+    )
     started_at = models.DateTimeField()
     local_date = models.DateField(
         null=True, blank=True, editable=False, help_text="the user's local date when the session started"

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
+from community.models import Group, Membership
 from learnflow.timeutils import local_day_bounds, local_midnight, user_zone, week_start
 
 from .choices import SessionSource, SessionStatus, SessionType
@@ -29,6 +30,16 @@ _TOTALS = {
 
 def study_session_list(*, user) -> QuerySet[StudySession]:
     return StudySession.objects.filter(user=user)
+
+
+def session_group_choices(*, user, current_group_id=None) -> QuerySet[Group]:
+    """The groups a session may be put in: the active groups the user is a member of. A session keeps
+    its group after the user leaves it, so on an edit its current group (``current_group_id``) stays
+    acceptable as well: sending it back unchanged is not an error."""
+    mine = Q(is_active=True, pk__in=Membership.objects.filter(user=user).values("group_id"))
+    if current_group_id is not None:
+        mine |= Q(pk=current_group_id)
+    return Group.objects.filter(mine)
 
 
 def focus_session_current(*, user) -> StudySession | None:
@@ -85,6 +96,7 @@ def study_sessions_export(*, user) -> list[dict]:
             "topic",
             "notes",
             "task_id",
+            "group_id",
             "started_at",
             "ended_at",
             "planned_duration",

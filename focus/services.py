@@ -15,6 +15,7 @@ from learnflow import events
 from learnflow.exceptions import Conflict
 from learnflow.timeutils import local_now, user_zone
 
+from . import selectors
 from .choices import SessionSource, SessionStatus, SessionType, SummaryStatus
 from .models import StudySession
 
@@ -30,12 +31,25 @@ def _check_task(user, task) -> None:
         raise ValidationError({"task": ["No such task."]})
 
 
+def _check_group(user, group) -> None:
+    """A session's group is one of the user's active groups (``selectors.session_group_choices``)."""
+    if group is not None and not selectors.session_group_choices(user=user).filter(pk=group.pk).exists():
+        raise ValidationError({"group": ["No such group."]})
+
+
 def focus_session_start(
-    *, user, duration_minutes: int, session_type: str = SessionType.FOCUS, topic: str = "", task=None
+    *,
+    user,
+    duration_minutes: int,
+    session_type: str = SessionType.FOCUS,
+    topic: str = "",
+    task=None,
+    group=None,
 ) -> StudySession:
     """Start the timer. A second active session is refused with a conflict, also when two starts
-    race: the partial unique constraint lets only one of them commit."""
+    race: the partial unique constraint lets only one of them commit. Ending it keeps its group."""
     _check_task(user, task)
+    _check_group(user, group)
     if StudySession.objects.filter(user=user, status=SessionStatus.ACTIVE).exists():
         raise Conflict("An active session already exists: complete or stop it first.")
     try:
@@ -46,6 +60,7 @@ def focus_session_start(
                 session_type=session_type,
                 topic=topic,
                 task=task,
+                group=group,
                 started_at=now,
                 local_date=local_now(user_zone(user), now).date(),
                 planned_duration=duration_minutes,
@@ -116,10 +131,11 @@ def focus_sessions_close_abandoned(*, now=None) -> int:
 
 @transaction.atomic
 def study_session_log(
-    *, user, topic: str, duration_minutes: int, notes: str = "", started_at=None, task=None
+    *, user, topic: str, duration_minutes: int, notes: str = "", started_at=None, task=None, group=None
 ) -> StudySession:
     """Log a session by hand. It counts in personal stats but is not verified."""
     _check_task(user, task)
+    _check_group(user, group)
     now = timezone.now()
     duration = timedelta(minutes=duration_minutes)
     started_at = started_at or now - duration
@@ -131,6 +147,7 @@ def study_session_log(
         topic=topic,
         notes=notes,
         task=task,
+        group=group,
         started_at=started_at,
         local_date=local_now(user_zone(user), started_at).date(),
         ended_at=started_at + duration,
@@ -148,9 +165,13 @@ def study_session_log(
 
 @transaction.atomic
 def study_session_update(*, session: StudySession, data: dict) -> StudySession:
-    unknown = set(data) - {"topic", "notes"}
+    """Change a session's topic, notes or group. A new group must be one of the user's active groups;
+    the group it already has stays acceptable even if the user has left it since."""
+    unknown = set(data) - {"topic", "notes", "group"}
     if unknown:
         raise ValidationError({field: ["This field cannot be changed."] for field in sorted(unknown)})
+    if "group" in data and getattr(data["group"], "pk", None) != session.group_id:
+        _check_group(session.user, data["group"])
     notes_changed = "notes" in data and data["notes"] != session.notes
     for field, value in data.items():
         setattr(session, field, value)

@@ -4,6 +4,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from community.models import Group
+from focus import selectors
 from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
 from focus.services import MAX_MANUAL_MINUTES, MAX_PLANNED_MINUTES
@@ -21,6 +23,20 @@ class OwnTaskField(serializers.PrimaryKeyRelatedField):
         return Task.objects.filter(user=request.user)
 
 
+@extend_schema_field(OpenApiTypes.UUID)
+class SessionGroupField(serializers.PrimaryKeyRelatedField):
+    """One of the caller's active groups; any other id (a group they are not in, an inactive one)
+    reads as nonexistent. On an edit, the session's own group stays acceptable."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return Group.objects.none()
+        instance = getattr(self.parent, "instance", None)
+        current_group_id = instance.group_id if isinstance(instance, StudySession) else None
+        return selectors.session_group_choices(user=request.user, current_group_id=current_group_id)
+
+
 class FocusSessionSerializer(serializers.ModelSerializer):
     """The timer contract's session (session_id, start_time, end_time, actual_duration in minutes)."""
 
@@ -34,7 +50,7 @@ class FocusSessionSerializer(serializers.ModelSerializer):
         model = StudySession
         fields = (
             "session_id", "user_id", "start_time", "end_time", "planned_duration", "actual_duration",
-            "session_type", "status", "topic", "task", "verified", "ai_summary_status",
+            "session_type", "status", "topic", "task", "group", "verified", "ai_summary_status",
         )  # fmt: skip
         read_only_fields = fields
 
@@ -44,6 +60,7 @@ class FocusSessionStartSerializer(serializers.Serializer):
     session_type = serializers.ChoiceField(choices=SessionType.choices, default=SessionType.FOCUS)
     topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     task = OwnTaskField(required=False, allow_null=True, default=None)
+    group = SessionGroupField(required=False, allow_null=True, default=None)
 
 
 class FocusSessionEndSerializer(serializers.Serializer):
@@ -69,14 +86,15 @@ class FocusWeekSummarySerializer(serializers.Serializer):
 
 class StudySessionSerializer(serializers.ModelSerializer):
     duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
+    group = SessionGroupField(required=False, allow_null=True)
 
     class Meta:
         model = StudySession
         fields = (
             "id", "topic", "duration_minutes", "notes", "ai_summary", "ai_summary_status", "verified", "started_at",
-            "ended_at", "created_at", "session_type", "status", "source", "planned_duration", "task",
+            "ended_at", "created_at", "session_type", "status", "source", "planned_duration", "task", "group",
         )  # fmt: skip
-        read_only_fields = tuple(f for f in fields if f not in ("topic", "notes"))
+        read_only_fields = tuple(f for f in fields if f not in ("topic", "notes", "group"))
 
 
 class StudySessionLogSerializer(serializers.Serializer):
@@ -87,6 +105,7 @@ class StudySessionLogSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
     started_at = serializers.DateTimeField(required=False, default=None)
     task = OwnTaskField(required=False, allow_null=True, default=None)
+    group = SessionGroupField(required=False, allow_null=True, default=None)
 
 
 class TodayTaskSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ NOW = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)
 NEW_YORK = ZoneInfo("America/New_York")
 SESSION_KEYS = {
     "id", "topic", "duration_minutes", "notes", "ai_summary", "ai_summary_status", "verified", "started_at",
-    "ended_at", "created_at", "session_type", "status", "source", "planned_duration", "task",
+    "ended_at", "created_at", "session_type", "status", "source", "planned_duration", "task", "group",
 }  # fmt: skip
 
 

@@ -23,7 +23,7 @@ CONTRACT_KEYS = {
     "session_id", "user_id", "start_time", "end_time", "planned_duration", "actual_duration", "session_type",
     "status",
 }  # fmt: skip
-SESSION_KEYS = CONTRACT_KEYS | {"topic", "task", "verified", "ai_summary_status"}
+SESSION_KEYS = CONTRACT_KEYS | {"topic", "task", "group", "verified", "ai_summary_status"}
 
 
 def at(moment: datetime):
