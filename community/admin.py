@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.db import models
 
-from .models import Comment, Group, GroupMessage, Invitation, Membership, Post
+from .models import Comment, Group, GroupMessage, Invitation, Membership, Post, Resource, ResourceProgress
 
 
 class MembershipInline(admin.TabularInline):
@@ -69,3 +70,33 @@ class GroupMessageAdmin(admin.ModelAdmin):
     list_select_related = ("group", "sender")
     raw_id_fields = ("group", "sender", "reply_to")
     readonly_fields = ("id", "created_at", "updated_at", "edited_at")
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ("title", "resource_type", "group", "uploaded_by", "parent_folder", "is_deleted", "created_at")
+    list_filter = ("resource_type", "is_deleted")
+    search_fields = ("title", "description", "url", "uploaded_by__username", "group__group_name")
+    list_select_related = ("group", "uploaded_by", "parent_folder")
+    raw_id_fields = ("uploaded_by", "group", "parent_folder")
+    readonly_fields = ("id", "created_at", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ("soft_delete", "restore")
+
+    @admin.action(description="Delete the selected resources softly (these rows only, not a folder's contents)")
+    def soft_delete(self, request, queryset):
+        self.message_user(request, f"Deleted: {queryset.update(is_deleted=True)}.")
+
+    @admin.action(description="Restore the selected resources (these rows only)")
+    def restore(self, request, queryset):
+        self.message_user(request, f"Restored: {queryset.update(is_deleted=False)}.")
+
+
+@admin.register(ResourceProgress)
+class ResourceProgressAdmin(admin.ModelAdmin):
+    list_display = ("user", "resource", "status", "progress_percentage", "started_at", "completed_at", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("user__username", "resource__title")
+    list_select_related = ("user", "resource")
+    raw_id_fields = ("user", "resource")
+    readonly_fields = ("id", "started_at", "completed_at", "created_at", "updated_at")

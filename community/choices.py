@@ -30,3 +30,18 @@ class PostCategory(models.TextChoices):
     QUESTION = "question", "Question"
     MOTIVATION = "motivation", "Motivation"
     RESOURCES = "resources", "Resources"
+
+
+class ResourceType(models.TextChoices):
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    FILE = "file", "File"
+    FOLDER = "folder", "Folder"
+    LINK = "link", "Link"
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    PAUSED = "paused", "Paused"

@@ -1,12 +1,12 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 
 from learnflow.models import UUIDModel
 
-from .choices import GroupType, InvitationStatus, PostCategory, Role, Visibility
+from .choices import GroupType, InvitationStatus, PostCategory, ProgressStatus, ResourceType, Role, Visibility
 
 
 def new_invite_code() -> str:
@@ -181,3 +181,70 @@ class GroupMessage(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.sender_id} in {self.group_id}"
+
+
+class Resource(UUIDModel):
+    """A study resource: a link, video, image or file (by URL) or a folder holding others.
+
+    Without a group it is personal: its uploader's alone. With a group it belongs to the group's
+    library, visible to members only. A folder's contents are in the same library (same group, or
+    the same owner's personal library); folders nest at most ``FOLDER_DEPTH`` deep and never in
+    themselves. Deleting is soft (``is_deleted``)."""
+
+    FOLDER_DEPTH = 10
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resources")
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="resources")
+    resource_type = models.CharField(max_length=6, choices=ResourceType.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=2000, blank=True)
+    url = models.URLField(max_length=2000, blank=True, validators=[URLValidator(schemes=("http", "https"))])
+    parent_folder = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    file_size = models.PositiveBigIntegerField(null=True, blank=True, help_text="bytes")
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["group", "parent_folder"], name="community_resource_group"),
+            models.Index(fields=["uploaded_by", "group"], name="community_resource_owner"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(resource_type=ResourceType.FOLDER) | models.Q(url=""),
+                name="community_folder_has_no_url",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resource_type=ResourceType.FOLDER) | ~models.Q(url=""),
+                name="community_resource_has_url",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ResourceProgress(UUIDModel):
+    """One user's own progress on a resource, self-reported: status, percentage and notes.
+    ``started_at`` and ``completed_at`` are set by the server as the status changes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resource_progress")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=11, choices=ProgressStatus.choices, default=ProgressStatus.NOT_STARTED)
+    progress_percentage = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    notes = models.TextField(max_length=5000, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="community_one_progress"),
+            models.CheckConstraint(
+                condition=models.Q(progress_percentage__lte=100), name="community_progress_at_most_100"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="community_progress_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status} {self.progress_percentage}% of {self.resource_id}"

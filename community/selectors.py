@@ -5,7 +5,17 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .choices import InvitationStatus, Visibility
-from .models import Group, Invitation, Membership
+from .models import (
+    Comment,
+    Group,
+    GroupMessage,
+    Invitation,
+    Membership,
+    Message,
+    Post,
+    Resource,
+    ResourceProgress,
+)
 
 
 def group_list_visible(*, user) -> QuerySet[Group]:
@@ -37,3 +47,61 @@ def invitations_for(*, user) -> QuerySet[Invitation]:
         .select_related("group", "inviter")
         .order_by("-created_at")
     )
+
+
+def memberships_export(*, user) -> list[dict]:
+    return list(
+        Membership.objects.filter(user=user)
+        .order_by("joined_at")
+        .values("group_id", "group__group_name", "role", "joined_at")
+    )
+
+
+def forum_export(*, user) -> dict:
+    return {
+        "posts": list(
+            Post.objects.filter(author=user)
+            .order_by("created_at")
+            .values("id", "title", "content", "category", "is_deleted", "created_at", "updated_at")
+        ),
+        "comments": list(
+            Comment.objects.filter(author=user)
+            .order_by("created_at")
+            .values("id", "post_id", "parent_id", "content", "is_deleted", "created_at", "updated_at")
+        ),
+    }
+
+
+def messages_export(*, user) -> dict:
+    """The messages the user sent: 1:1 (with the receiver) and in group chats."""
+    return {
+        "direct": list(
+            Message.objects.filter(sender=user)
+            .order_by("created_at")
+            .values("id", "conversation_id", "content", "read_at", "created_at")
+        ),
+        "group_chat": list(
+            GroupMessage.objects.filter(sender=user)
+            .order_by("created_at")
+            .values("id", "group_id", "content", "reply_to_id", "is_deleted", "created_at")
+        ),
+    }
+
+
+RESOURCE_EXPORT_FIELDS = (
+    "id", "title", "description", "resource_type", "url", "file_size", "group_id", "parent_folder_id", "is_deleted",
+    "created_at", "updated_at",
+)  # fmt: skip
+
+
+def resources_export(*, user) -> dict:
+    return {
+        "resources": list(
+            Resource.objects.filter(uploaded_by=user).order_by("created_at").values(*RESOURCE_EXPORT_FIELDS)
+        ),
+        "progress": list(
+            ResourceProgress.objects.filter(user=user)
+            .order_by("created_at")
+            .values("resource_id", "status", "progress_percentage", "notes", "started_at", "completed_at", "updated_at")
+        ),
+    }

@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "community.choices.InvitationStatus",
+        "ProgressStatusEnum": "community.choices.ProgressStatus",
         "ParticipationStatusEnum": "challenges.choices.ParticipationStatus",
         "SessionStatusEnum": "focus.choices.SessionStatus",
     },

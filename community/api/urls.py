@@ -10,12 +10,14 @@ from .messaging_views import (
     SendView,
     UnreadCountView,
 )
+from .resource_views import ResourceViewSet
 from .views import GroupViewSet, InvitationViewSet
 
 router = OptionalSlashRouter()
 router.register("groups", GroupViewSet, basename="group")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("community/posts", PostViewSet, basename="post")
+router.register("resources", ResourceViewSet, basename="resource")
 
 urlpatterns = [
     api_path("messages/send", SendView.as_view(), name="message-send"),

@@ -11,12 +11,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from community import selectors, services
+from community import resources, selectors, services
 from community.filters import GroupFilter
 from community.models import Group, Invitation
 from learnflow.routers import UUID_REGEX
 from learnflow.views import OwnedQuerysetMixin
 
+from .resource_serializers import CanManageSerializer
 from .serializers import (
     GroupMessageEditSerializer,
     GroupMessageSerializer,
@@ -129,6 +130,20 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         """Replace the invite code (leaders and admins); the old one stops working."""
         group = services.group_regenerate_code(user=request.user, group=self.get_object())
         return Response(GroupSerializer(group, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=CanManageSerializer)
+    @action(detail=True, methods=["get"], url_path="can-manage-resources", filter_backends=[])
+    def can_manage_resources(self, request, pk=None):
+        """What the caller may do with the group's resources."""
+        group = self.get_object()
+        role = services.role_of(group=group, user=request.user)
+        return Response(
+            {
+                "role": role,
+                "can_add": resources.can_add(group=group, role=role),
+                "can_manage_all": role in services.MANAGERS,
+            }
+        )
 
     @extend_schema(methods=["GET"], responses=GroupMessageSerializer(many=True))
     @extend_schema(methods=["POST"], request=GroupMessageSerializer, responses={201: GroupMessageSerializer})

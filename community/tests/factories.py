@@ -7,8 +7,8 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from community.choices import GroupType, Role, Visibility
-from community.models import Group, Invitation, Membership
+from community.choices import GroupType, ResourceType, Role, Visibility
+from community.models import Group, Invitation, Membership, Resource
 
 
 class GroupFactory(factory.django.DjangoModelFactory):
@@ -51,3 +51,18 @@ def group_with(*, leader=None, admins=(), members=(), **fields) -> Group:
     for member in members:
         MembershipFactory(group=group, user=member, role=Role.MEMBER)
     return group
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A personal link of its uploader unless ``group`` is given; ``folder=True`` for a folder."""
+
+    class Meta:
+        model = Resource
+
+    class Params:
+        folder = factory.Trait(resource_type=ResourceType.FOLDER, url="")
+
+    uploaded_by = factory.SubFactory(UserFactory)
+    resource_type = ResourceType.LINK
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    url = factory.Sequence(lambda n: f"https://example.com/{n}")

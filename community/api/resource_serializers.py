@@ -1,0 +1,150 @@
+"""Shapes of the resource and resource-progress API (the StudySync seed's paths)."""
+
+from django.core.validators import URLValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import UserSummarySerializer
+from community import resources
+from community.choices import ProgressStatus, ResourceType
+from community.models import Resource, ResourceProgress
+
+MAX_FILE_SIZE = 10**13  # 10 TB: every real file, and still exact in a JavaScript number
+
+
+def _url_field(**kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=2000, validators=[URLValidator(schemes=("http", "https"))], help_text="http or https", **kwargs
+    )
+
+
+class MyProgressSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ProgressStatus.choices)
+    progress_percentage = serializers.IntegerField()
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    """A resource as the caller sees it: ``can_manage`` says whether they may edit, move or delete
+    it, ``my_progress`` is their own progress (``null`` when they have none), ``item_count`` the
+    number of things directly inside a folder (``null`` for anything else)."""
+
+    group_id = serializers.UUIDField(required=False, allow_null=True, help_text="null or absent: personal")
+    parent_folder_id = serializers.UUIDField(required=False, allow_null=True, help_text="null or absent: top level")
+    url = _url_field(required=False, allow_blank=True, default="")
+    file_size = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_FILE_SIZE)
+    uploaded_by = UserSummarySerializer(read_only=True)
+    item_count = serializers.SerializerMethodField()
+    can_manage = serializers.SerializerMethodField()
+    my_progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resource
+        fields = (
+            "id", "title", "description", "resource_type", "url", "file_size", "group_id", "parent_folder_id",
+            "uploaded_by", "item_count", "can_manage", "my_progress", "created_at", "updated_at",
+        )  # fmt: skip
+        read_only_fields = ("id", "created_at", "updated_at")
+
+    def validate(self, attrs):
+        if attrs["resource_type"] == ResourceType.FOLDER:
+            if attrs.get("url"):
+                raise serializers.ValidationError({"url": ["A folder has no URL."]})
+        elif not attrs.get("url"):
+            raise serializers.ValidationError({"url": ["This resource needs a URL."]})
+        return attrs
+
+    def get_item_count(self, resource) -> int | None:
+        if resource.resource_type != ResourceType.FOLDER:
+            return None
+        return getattr(resource, "item_count", None)
+
+    def get_can_manage(self, resource) -> bool:
+        request = self.context.get("request")
+        if request is None:
+            return False
+        role = self.context.get("roles", {}).get(resource.group_id)
+        return resources.can_manage(resource=resource, user=request.user, role=role)
+
+    @extend_schema_field(MyProgressSerializer(allow_null=True))
+    def get_my_progress(self, resource):
+        mine = getattr(resource, "mine", None)
+        return MyProgressSerializer(mine[0]).data if mine else None
+
+
+class ResourceUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    resource_type = serializers.ChoiceField(choices=ResourceType.choices, required=False)
+    url = _url_field(required=False, allow_blank=True)
+    file_size = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_FILE_SIZE)
+    parent_folder_id = serializers.UUIDField(required=False, allow_null=True, help_text="null: top level")
+
+
+class ShareSerializer(serializers.Serializer):
+    group_id = serializers.UUIDField()
+    parent_folder_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class MakePersonalSerializer(serializers.Serializer):
+    parent_folder_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class MoveSerializer(serializers.Serializer):
+    group_id = serializers.UUIDField(allow_null=True, help_text="null: the personal library")
+    parent_folder_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class ResourceStatsSerializer(serializers.Serializer):
+    accessible = serializers.IntegerField(help_text="resources you can see, yours and your groups'")
+    total = serializers.IntegerField(help_text="resources you added")
+    personal = serializers.IntegerField()
+    in_groups = serializers.IntegerField()
+    added_last_7_days = serializers.IntegerField()
+    total_file_size = serializers.IntegerField(help_text="bytes")
+    by_type = serializers.DictField(child=serializers.IntegerField())
+
+
+class CanManageSerializer(serializers.Serializer):
+    role = serializers.CharField(allow_null=True)
+    can_add = serializers.BooleanField(help_text="may add resources to the group")
+    can_manage_all = serializers.BooleanField(help_text="may edit, move and delete every resource of the group")
+
+
+class ResourceProgressWriteSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ProgressStatus.choices, required=False)
+    progress_percentage = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ResourceBriefSerializer(serializers.ModelSerializer):
+    group_id = serializers.UUIDField(allow_null=True)
+
+    class Meta:
+        model = Resource
+        fields = ("id", "title", "resource_type", "url", "group_id")
+        read_only_fields = fields
+
+
+class ResourceProgressSerializer(serializers.ModelSerializer):
+    """The caller's progress on a resource; ``last_updated`` is ``null`` while nothing is recorded."""
+
+    resource = ResourceBriefSerializer(read_only=True)
+    last_updated = serializers.DateTimeField(source="updated_at", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ResourceProgress
+        fields = (
+            "resource", "status", "progress_percentage", "notes", "started_at", "completed_at", "last_updated",
+        )  # fmt: skip
+        read_only_fields = fields
+
+
+class ResourceProgressStatsSerializer(serializers.Serializer):
+    total_tracked = serializers.IntegerField()
+    not_started = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    paused = serializers.IntegerField()
+    completion_rate = serializers.FloatField(help_text="completed of tracked, in percent")
+    average_progress = serializers.FloatField(help_text="average percentage")
+    completed_last_7_days = serializers.IntegerField()
