@@ -1,7 +1,20 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import Comment, Group, GroupMessage, Invitation, Membership, Post, Resource, ResourceProgress
+from .models import (
+    Comment,
+    CommentLike,
+    Conversation,
+    Group,
+    GroupMessage,
+    Invitation,
+    Membership,
+    Message,
+    Post,
+    PostLike,
+    Resource,
+    ResourceProgress,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -100,3 +113,63 @@ class ResourceProgressAdmin(admin.ModelAdmin):
     list_select_related = ("user", "resource")
     raw_id_fields = ("user", "resource")
     readonly_fields = ("id", "started_at", "completed_at", "created_at", "updated_at")
+
+
+class NoAddMixin:
+    """Rows that only the API creates."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class LikeAdmin(NoAddMixin, admin.ModelAdmin):
+    """Like rows are read-only here: the counters move with them only through the API."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MessageInline(NoAddMixin, admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ("sender", "content", "read_at", "created_at")
+    readonly_fields = fields
+    can_delete = False
+    ordering = ("-created_at",)
+
+
+@admin.register(Conversation)
+class ConversationAdmin(NoAddMixin, admin.ModelAdmin):
+    """1:1 conversations for support and moderation; they and their messages come only from the API."""
+
+    list_display = ("__str__", "user_a", "user_b", "last_message_at", "created_at")
+    search_fields = ("user_a__username", "user_b__username")
+    list_select_related = ("user_a", "user_b")
+    raw_id_fields = ("user_a", "user_b")
+    readonly_fields = ("id", "user_a", "user_b", "last_message_at", "created_at", "updated_at")
+    inlines = [MessageInline]
+
+
+@admin.register(Message)
+class MessageAdmin(NoAddMixin, admin.ModelAdmin):
+    list_display = ("sender", "conversation", "created_at", "read_at")
+    search_fields = ("content", "sender__username")
+    list_select_related = ("sender", "conversation")
+    raw_id_fields = ("sender", "conversation")
+    readonly_fields = ("id", "conversation", "sender", "content", "read_at", "created_at", "updated_at")
+
+
+@admin.register(PostLike)
+class PostLikeAdmin(LikeAdmin):
+    list_display = ("user", "post", "created_at")
+    search_fields = ("user__username", "post__title")
+    list_select_related = ("user", "post")
+    readonly_fields = ("user", "post", "created_at")
+
+
+@admin.register(CommentLike)
+class CommentLikeAdmin(LikeAdmin):
+    list_display = ("user", "comment", "created_at")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "comment")
+    readonly_fields = ("user", "comment", "created_at")

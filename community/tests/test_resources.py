@@ -699,33 +699,3 @@ def test_can_manage_resources(user, group_type, role, expected):
 def test_can_manage_resources_of_a_private_group_is_404_to_outsiders(user, other_user):
     group = group_with(leader=user, visibility=Visibility.PRIVATE)
     assert client_for(other_user).get(f"/api/groups/{group.pk}/can-manage-resources").status_code == 404
-
-
-# --- admin ----------------------------------------------------------------------------------------
-
-
-def test_staff_browse_resources_and_progress_in_the_admin(admin_client, user):
-    # given
-    resource = item(user, group=group_with(leader=user), parent=folder(user))
-    progress = ResourceProgress.objects.create(user=user, resource=resource, status="in_progress")
-    # then
-    for path in (
-        "/admin/community/resource/",
-        f"/admin/community/resource/{resource.pk}/change/",
-        "/admin/community/resourceprogress/?status=in_progress",
-        f"/admin/community/resourceprogress/{progress.pk}/change/",
-    ):
-        assert admin_client.get(path).status_code == 200, path
-
-
-def test_staff_restore_a_deleted_resource_in_the_admin(admin_client, user):
-    # given
-    resource = item(user, is_deleted=True)
-    # when
-    response = admin_client.post(
-        "/admin/community/resource/", {"action": "restore", "_selected_action": [str(resource.pk)]}
-    )
-    # then
-    assert response.status_code == 302
-    resource.refresh_from_db()
-    assert not resource.is_deleted
