@@ -7,10 +7,13 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from learnflow import hooks
 
-        from . import forum, selectors
+        from . import demo, forum, selectors
 
         hooks.achievement_metrics.register("community_posts", forum.community_posts_count)
         hooks.user_data_exporters.register("groups", selectors.memberships_export)
         hooks.user_data_exporters.register("forum", selectors.forum_export)
         hooks.user_data_exporters.register("messages", selectors.messages_export)
         hooks.user_data_exporters.register("resources", selectors.resources_export)
+        hooks.demo_seeders.register("groups", demo.seed_groups)
+        hooks.demo_seeders.register("forum", demo.seed_forum)
+        hooks.demo_seeders.register("resources", demo.seed_resources)
