@@ -44,6 +44,38 @@ def study_stats(*, user) -> dict:
     }
 
 
+def time_by_group(*, user, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """How the user's counted study splits over their groups (sessions without a group are
+    "Personal"), between two local dates inclusive; largest share first. A session keeps its group
+    after the user leaves it, so past groups still appear."""
+    sessions = counted_sessions(user=user)
+    if date_from:
+        sessions = sessions.filter(local_date__gte=date_from)
+    if date_to:
+        sessions = sessions.filter(local_date__lte=date_to)
+    rows = list(
+        sessions.values("group_id", "group__group_name")
+        .annotate(seconds=Coalesce(Sum("duration_seconds"), 0), session_count=Count("pk"))
+        .order_by("-seconds", "group__group_name")
+    )
+    total = sum(row["seconds"] for row in rows)
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "total_minutes": total // 60,
+        "groups": [
+            {
+                "group_id": row["group_id"],
+                "group_name": row["group__group_name"] or "Personal",
+                "total_minutes": row["seconds"] // 60,
+                "session_count": row["session_count"],
+                "percentage": round(100 * row["seconds"] / total, 1) if total else 0.0,
+            }
+            for row in rows
+        ],
+    }
+
+
 def week_facts(*, user, start: datetime, end: datetime, previous_minutes: int) -> ai.WeekFacts:
     """What the AI (or the offline writer) is told about a period: each counted session's local day,
     topic, minutes and whether the timer measured it."""

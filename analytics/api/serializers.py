@@ -11,6 +11,31 @@ class StatsSerializer(serializers.Serializer):
     most_frequent_topic = serializers.CharField(allow_null=True)
 
 
+class DateRangeSerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False, help_text="first local day (inclusive)")
+    date_to = serializers.DateField(required=False, help_text="last local day (inclusive)")
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": ["The end comes before the start."]})
+        return attrs
+
+
+class GroupTimeSerializer(serializers.Serializer):
+    group_id = serializers.UUIDField(allow_null=True, help_text="null: study outside any group")
+    group_name = serializers.CharField()
+    total_minutes = serializers.IntegerField()
+    session_count = serializers.IntegerField()
+    percentage = serializers.FloatField(help_text="share of the total time")
+
+
+class TimeByGroupSerializer(serializers.Serializer):
+    date_from = serializers.DateField(allow_null=True)
+    date_to = serializers.DateField(allow_null=True)
+    total_minutes = serializers.IntegerField()
+    groups = GroupTimeSerializer(many=True)
+
+
 class WeeklyReviewNowSerializer(serializers.Serializer):
     weekly_summary = serializers.CharField()
     patterns = serializers.CharField()

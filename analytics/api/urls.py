@@ -10,6 +10,7 @@ from .views import (
     MyStreaksView,
     PublicStreakView,
     StatsView,
+    TimeByGroupView,
     WeeklyReviewNowView,
     WeeklyReviewViewSet,
 )
@@ -20,6 +21,7 @@ router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
 urlpatterns = [
     api_path("stats", StatsView.as_view(), name="stats"),
     api_path("weekly-review", WeeklyReviewNowView.as_view(), name="weekly-review-now"),
+    api_path("study-sessions/analytics/by-group", TimeByGroupView.as_view(), name="analytics-by-group"),
     api_path("study-sessions/leaderboards/global", GlobalLeaderboardView.as_view(), name="leaderboard-global"),
     re_path(
         rf"^study-sessions/leaderboards/group/(?P<group_id>{UUID_REGEX})/?$",

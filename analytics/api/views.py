@@ -21,11 +21,13 @@ from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import (
     CalendarSerializer,
+    DateRangeSerializer,
     FocusLeaderSerializer,
     MyStreaksSerializer,
     PublicStreakSerializer,
     StatsSerializer,
     StreakStatsSerializer,
+    TimeByGroupSerializer,
     WeeklyReviewNowSerializer,
     WeeklyReviewSerializer,
 )
@@ -37,6 +39,17 @@ class StatsView(APIView):
     @extend_schema(responses=StatsSerializer)
     def get(self, request):
         return Response(StatsSerializer(selectors.study_stats(user=request.user)).data)
+
+
+class TimeByGroupView(APIView):
+    """Your counted study time per group (completed focus sessions and manual logs), between two
+    local dates inclusive (all time by default)."""
+
+    @extend_schema(parameters=[DateRangeSerializer], responses=TimeByGroupSerializer)
+    def get(self, request):
+        params = DateRangeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(TimeByGroupSerializer(selectors.time_by_group(user=request.user, **params.validated_data)).data)
 
 
 class WeeklyReviewNowView(APIView):
