@@ -43,16 +43,22 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "created_at", "updated_at", "responded_at")
 
 
+def flag_action(name: str, field: str, value: bool, *, description: str, done: str):
+    """An admin action that sets a boolean flag on the selected rows and says how many changed."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        modeladmin.message_user(request, f"{done}: {queryset.update(**{field: value})}.")
+
+    action.__name__ = name
+    return action
+
+
 class HideMixin:
-    actions = ("hide", "restore")
-
-    @admin.action(description="Hide the selected items")
-    def hide(self, request, queryset):
-        self.message_user(request, f"Hidden: {queryset.update(is_hidden=True)}.")
-
-    @admin.action(description="Restore the selected items")
-    def restore(self, request, queryset):
-        self.message_user(request, f"Restored: {queryset.update(is_hidden=False)}.")
+    actions = (
+        flag_action("hide", "is_hidden", True, description="Hide the selected items", done="Hidden"),
+        flag_action("restore", "is_hidden", False, description="Restore the selected items", done="Restored"),
+    )
 
 
 @admin.register(Post)
@@ -87,6 +93,8 @@ class GroupMessageAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    """Staff delete and restore exactly the selected rows; a folder's contents are not touched."""
+
     list_display = ("title", "resource_type", "group", "uploaded_by", "parent_folder", "is_deleted", "created_at")
     list_filter = ("resource_type", "is_deleted")
     search_fields = ("title", "description", "url", "uploaded_by__username", "group__group_name")
@@ -94,15 +102,10 @@ class ResourceAdmin(admin.ModelAdmin):
     raw_id_fields = ("uploaded_by", "group", "parent_folder")
     readonly_fields = ("id", "created_at", "updated_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    actions = ("soft_delete", "restore")
-
-    @admin.action(description="Delete the selected resources softly (these rows only, not a folder's contents)")
-    def soft_delete(self, request, queryset):
-        self.message_user(request, f"Deleted: {queryset.update(is_deleted=True)}.")
-
-    @admin.action(description="Restore the selected resources (these rows only)")
-    def restore(self, request, queryset):
-        self.message_user(request, f"Restored: {queryset.update(is_deleted=False)}.")
+    actions = (
+        flag_action("soft_delete", "is_deleted", True, description="Delete the selected rows softly", done="Deleted"),
+        flag_action("restore", "is_deleted", False, description="Restore the selected rows", done="Restored"),
+    )
 
 
 @admin.register(ResourceProgress)

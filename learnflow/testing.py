@@ -16,6 +16,17 @@ def wait_for(predicate, timeout: float = 15.0) -> bool:
     return False
 
 
+def count_queries(client, path: str, data=None) -> int:
+    """How many SQL queries a successful ``GET path`` costs (for constant-query-count tests)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path, data)
+    assert response.status_code == 200, response.content
+    return len(context.captured_queries)
+
+
 def access_token_for(user) -> str:
     return str(AccessToken.for_user(user))
 

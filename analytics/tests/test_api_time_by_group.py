@@ -4,13 +4,11 @@ dates, past groups kept, the caller's own sessions only, bad dates named, consta
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from community.tests.factories import group_with
 from focus.choices import SessionStatus, SessionType
 from focus.tests.factories import StudySessionFactory
-from learnflow.testing import client_for
+from learnflow.testing import client_for, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -90,16 +88,12 @@ def test_by_group_needs_a_token(api_client):
 
 
 def test_the_breakdown_costs_the_same_queries_for_few_or_many_groups(user):
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as context:
-            assert client_for(user).get(PATH).status_code == 200
-        return len(context.captured_queries)
-
     # given
+    client = client_for(user)
     session(user, 10, group_with(leader=user))
-    few = queries()
+    few = count_queries(client, PATH)
     # when
     for _ in range(10):
         session(user, 10, group_with(leader=user))
     # then
-    assert queries() == few
+    assert count_queries(client, PATH) == few

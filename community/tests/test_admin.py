@@ -7,6 +7,7 @@ from accounts.tests.factories import UserFactory
 from community.messaging import message_send
 from community.models import Comment, CommentLike, GroupMessage, Post, PostLike, ResourceProgress
 from community.tests.factories import InvitationFactory, ResourceFactory, group_with
+from learnflow.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,18 @@ def test_staff_restore_a_deleted_resource(admin_client, user):
     assert response.status_code == 302
     resource.refresh_from_db()
     assert not resource.is_deleted
+
+
+def test_staff_hide_and_restore_a_post(admin_client, user):
+    # given
+    post = Post.objects.create(author=user, title="Spam?", content="Maybe.")
+    reader = client_for(user)
+    # when
+    hidden = admin_client.post("/admin/community/post/", {"action": "hide", "_selected_action": [str(post.pk)]})
+    # then
+    assert hidden.status_code == 302
+    assert reader.get(f"/api/community/posts/{post.pk}").status_code == 404
+    # when
+    admin_client.post("/admin/community/post/", {"action": "restore", "_selected_action": [str(post.pk)]})
+    # then
+    assert reader.get(f"/api/community/posts/{post.pk}").status_code == 200

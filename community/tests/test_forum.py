@@ -6,14 +6,13 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from challenges.achievements import achievements_check, achievements_install_defaults
 from challenges.models import UserAchievement
 from community.models import Comment, CommentLike, Post, PostLike
-from learnflow.testing import client_for
+from learnflow.testing import client_for, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +41,6 @@ def listed_ids(client, query: str = "") -> list[str]:
     response = client.get(f"{POSTS}{query}")
     assert response.status_code == 200, response.content
     return [row["id"] for row in response.json()["results"]]
-
-
-def count_queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(path)
-    assert response.status_code == 200, response.content
-    return len(context.captured_queries)
 
 
 def run_in_parallel(clients, path: str) -> list[int]:

@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
 from community.choices import ProgressStatus
 from community.models import ResourceProgress
 from community.tests.factories import ResourceFactory, group_with
-from learnflow.testing import client_for
+from learnflow.testing import client_for, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -316,20 +315,15 @@ def test_progress_on_resources_one_can_no_longer_see_is_not_listed_or_counted(us
 
 
 def test_the_progress_list_costs_the_same_queries_for_one_row_or_many(user, auth_client):
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as context:
-            assert auth_client.get("/api/resources/my-progress").status_code == 200
-        return len(context.captured_queries)
-
     # given
     ResourceProgress.objects.create(user=user, resource=ResourceFactory(uploaded_by=user))
-    few = queries()
+    few = count_queries(auth_client, "/api/resources/my-progress")
     # when
     group = group_with(leader=user)
     for _ in range(12):
         ResourceProgress.objects.create(user=user, resource=ResourceFactory(uploaded_by=UserFactory(), group=group))
     # then
-    assert queries() == few
+    assert count_queries(auth_client, "/api/resources/my-progress") == few
 
 
 def test_progress_stats(user):

@@ -6,13 +6,12 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
 from community.choices import GroupType, ResourceType, Role, Visibility
 from community.models import Membership, Resource, ResourceProgress
 from community.tests.factories import ResourceFactory, group_with
-from learnflow.testing import client_for
+from learnflow.testing import client_for, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +34,6 @@ def folder(owner, group=None, parent=None, **fields) -> Resource:
 
 def item(owner, group=None, parent=None, **fields) -> Resource:
     return ResourceFactory(uploaded_by=owner, group=group, parent_folder=parent, **fields)
-
-
-def count_queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(path)
-    assert response.status_code == 200, response.content
-    return len(context.captured_queries)
 
 
 # --- create ---------------------------------------------------------------------------------------
