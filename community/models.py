@@ -193,8 +193,13 @@ class Resource(UUIDModel):
 
     FOLDER_DEPTH = 10
 
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resources")
-    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="resources")
+    # Both foreign keys lead a composite index below, so they need no index of their own.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resources", db_index=False
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="resources", db_index=False
+    )
     resource_type = models.CharField(max_length=6, choices=ResourceType.choices)
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=2000, blank=True)

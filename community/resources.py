@@ -73,8 +73,9 @@ def _target_group(group_id, user) -> Group:
 
 
 def resources_visible(*, user) -> QuerySet[Resource]:
-    """Every resource the user may see: their personal ones and those of their active groups."""
-    my_groups = Membership.objects.filter(user=user, group__is_active=True).values("group_id")
+    """Every resource the user may see: their personal ones and those of their active groups. The
+    group ids are read first, so the database can answer both halves from an index."""
+    my_groups = list(Membership.objects.filter(user=user, group__is_active=True).values_list("group_id", flat=True))
     return Resource.objects.filter(is_deleted=False).filter(
         Q(group__isnull=True, uploaded_by=user) | Q(group_id__in=my_groups)
     )

@@ -5,6 +5,8 @@
 # migration, deploy and schema checks and the whole pytest suite in parallel; stops the servers.
 # Extra arguments go to pytest, e.g. `scripts/test.sh accounts -k avatar`.
 set -euo pipefail
+# runuser and the database tools live in sbin, which a minimal PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
