@@ -169,7 +169,7 @@ class ResourceViewSet(
     @action(detail=False, methods=["get"], url_path="stats/me", **_ONE)
     def stats(self, request):
         """What you added, by library and type, and how many resources you can see."""
-        return Response(resources.resource_stats(user=request.user))
+        return Response(ResourceStatsSerializer(resources.resource_stats(user=request.user)).data)
 
     @extend_schema(request=ResourceProgressWriteSerializer, responses=ResourceProgressSerializer)
     @action(detail=True, methods=["post"], url_path="progress", **_ONE)
@@ -225,4 +225,4 @@ class ResourceViewSet(
     @action(detail=False, methods=["get"], url_path="progress/stats", **_ONE)
     def progress_stats(self, request):
         """Counts by status, completion rate, average percentage, completed in the last 7 days."""
-        return Response(progress.progress_stats(user=request.user))
+        return Response(ResourceProgressStatsSerializer(progress.progress_stats(user=request.user)).data)
