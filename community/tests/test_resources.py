@@ -5,6 +5,7 @@ parallel moves and query counts."""
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
@@ -691,3 +692,16 @@ def test_can_manage_resources(user, group_type, role, expected):
 def test_can_manage_resources_of_a_private_group_is_404_to_outsiders(user, other_user):
     group = group_with(leader=user, visibility=Visibility.PRIVATE)
     assert client_for(other_user).get(f"/api/groups/{group.pk}/can-manage-resources").status_code == 404
+
+
+def test_deleting_an_account_moves_others_resources_out_of_its_folders(user, other_user):
+    # given
+    group = group_with(leader=UserFactory(), members=[user, other_user])
+    theirs = folder(other_user, group=group)
+    mine = item(user, group=group, parent=theirs)
+    # when
+    call_command("delete_user", other_user.username, "--yes")
+    # then
+    mine.refresh_from_db()
+    assert mine.parent_folder is None
+    assert ids(client_for(user).get(f"{RESOURCES}/group/{group.pk}")) == {str(mine.pk)}
