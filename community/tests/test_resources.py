@@ -102,9 +102,26 @@ def test_create_with_bad_input_answers_400_naming_the_field(auth_client, field, 
     assert not Resource.objects.exists()
 
 
-def test_create_without_a_token_answers_401(api_client):
-    assert api_client.post(RESOURCES, LINK, format="json").status_code == 401
-    assert api_client.get(f"{RESOURCES}/personal").status_code == 401
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", ""), ("get", ""), ("get", "/all"), ("get", "/personal"), ("get", "/group/{group}"),
+        ("get", "/stats/me"), ("get", "/my-progress"), ("get", "/progress/stats"), ("get", "/{id}"),
+        ("patch", "/{id}"), ("delete", "/{id}"), ("post", "/{id}/share"), ("post", "/{id}/make-personal"),
+        ("post", "/{id}/move"), ("post", "/{id}/progress"), ("get", "/{id}/progress/me"),
+        ("delete", "/{id}/progress/me"), ("post", "/{id}/mark-started"), ("post", "/{id}/mark-completed"),
+    ],
+)  # fmt: skip
+def test_every_resource_endpoint_needs_a_token(api_client, user, method, path):
+    # given
+    group = group_with(leader=user)
+    resource = item(user, group=group)
+    # when
+    response = getattr(api_client, method)(RESOURCES + path.format(id=resource.pk, group=group.pk), {}, format="json")
+    # then
+    assert response.status_code == 401
+    resource.refresh_from_db()
+    assert not resource.is_deleted
 
 
 @pytest.mark.parametrize(
