@@ -17,7 +17,6 @@ import os
 import random
 import statistics
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db.models import Count, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from timing import report, timed  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from analytics.leaderboards import global_leaderboard, period_start  # noqa: E402
@@ -101,15 +101,6 @@ def aggregated_board(user, size: int = 10) -> list:
     return [*top, rank]
 
 
-def timed(call, n: int) -> list[float]:
-    samples = []
-    for _ in range(n):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return samples
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=100_000)
@@ -120,11 +111,10 @@ def main() -> None:
     caller = prepare(args.users, args.sessions_per_user)
     stored = timed(lambda: global_leaderboard(user=caller, period="weekly"), args.requests)
     aggregated = timed(lambda: aggregated_board(caller), args.requests)
-    print(f"{args.users} users, {args.users * args.sessions_per_user} sessions, {args.requests} requests each")
-    print(f"{'method':<12} {'mean ms':>9} {'p95 ms':>9}")
-    for name, samples in (("stored", stored), ("aggregated", aggregated)):
-        p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
-        print(f"{name:<12} {statistics.fmean(samples):>9.2f} {p95:>9.2f}")
+    report(
+        f"{args.users} users, {args.users * args.sessions_per_user} sessions, {args.requests} requests each",
+        {"stored": stored, "aggregated": aggregated},
+    )
     print(f"stored totals are {statistics.fmean(aggregated) / statistics.fmean(stored):.1f}x faster")
 
 

@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,6 +28,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from timing import report, timed  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from community.choices import ResourceType, Role  # noqa: E402
@@ -124,24 +124,6 @@ def prepare_libraries(groups: int, per_group: int) -> tuple[User, User]:
     return big, small
 
 
-def timed(call, n: int) -> list[float]:
-    call()
-    samples = []
-    for _ in range(n):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return samples
-
-
-def report(title: str, results: dict[str, list[float]]) -> None:
-    print(title)
-    print(f"  {'method':<14} {'mean ms':>9} {'p95 ms':>9}")
-    for name, samples in results.items():
-        p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
-        print(f"  {name:<14} {statistics.fmean(samples):>9.2f} {p95:>9.2f}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--groups", type=int, default=20)
@@ -154,8 +136,8 @@ def main() -> None:
     root = prepare_tree(_user("tree"))
     assert sorted(subtree(root)) == sorted(walk_levels(root))
     tree = {
-        "recursive": timed(lambda: subtree(root), args.requests),
-        "level walk": timed(lambda: walk_levels(root), args.requests),
+        "recursive": timed(lambda: subtree(root), args.requests, warm_up=True),
+        "level walk": timed(lambda: walk_levels(root), args.requests, warm_up=True),
     }
     report(f"folder tree: {len(subtree(root))} resources, {DEPTH} levels", tree)
     speedup = statistics.fmean(tree["level walk"]) / statistics.fmean(tree["recursive"])
@@ -165,7 +147,7 @@ def main() -> None:
     pages = {}
     for name, user in (("big library", big), ("small library", small)):
         client = client_for(user)
-        pages[name] = timed(lambda c=client: c.get("/api/resources/all", secure=True), args.requests)
+        pages[name] = timed(lambda c=client: c.get("/api/resources/all", secure=True), args.requests, warm_up=True)
     report(f"first page of /api/resources/all: {args.groups * args.per_group} resources vs 30", pages)
     ratio = statistics.fmean(pages["big library"]) / statistics.fmean(pages["small library"])
     print(f"  a page of the big library costs {ratio:.2f}x a page of the small one")

@@ -1,0 +1,24 @@
+"""Timing helpers the benchmarks share: repeated calls in milliseconds and a mean / p95 table."""
+
+import statistics
+import time
+
+
+def timed(call, n: int, *, warm_up: bool = False) -> list[float]:
+    """``n`` timings of ``call()`` in milliseconds (after one untimed call with ``warm_up``)."""
+    if warm_up:
+        call()
+    samples = []
+    for _ in range(n):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+    return samples
+
+
+def report(title: str, results: dict[str, list[float]]) -> None:
+    print(title)
+    print(f"  {'method':<14} {'mean ms':>9} {'p95 ms':>9}")
+    for name, samples in results.items():
+        p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
+        print(f"  {name:<14} {statistics.fmean(samples):>9.2f} {p95:>9.2f}")
