@@ -31,13 +31,13 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db.models import Count, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from timing import report, timed  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from analytics.leaderboards import global_leaderboard, period_start  # noqa: E402
 from analytics.models import FocusTotal  # noqa: E402
 from challenges.weeks import week_bounds  # noqa: E402
 from focus.models import StudySession  # noqa: E402
+from learnflow.benchmarking import report, timed  # noqa: E402
 
 PREFIX = "bench-lb-"
 

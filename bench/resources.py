@@ -28,12 +28,12 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from timing import report, timed  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from community.choices import ResourceType, Role  # noqa: E402
 from community.models import Group, Membership, Resource  # noqa: E402
 from community.resources import subtree  # noqa: E402
+from learnflow.benchmarking import report, timed  # noqa: E402
 from learnflow.testing import client_for  # noqa: E402
 
 PREFIX = "bench-res-"

@@ -1,11 +1,11 @@
 import statistics
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from accounts.selectors import user_find
+from learnflow.benchmarking import p95, timed
 from tasks.summaries import summary_get
 
 
@@ -25,30 +25,17 @@ class Command(BaseCommand):
             raise CommandError("--requests must be at least 1")
         rows = []
         for period in ("weekly", "monthly"):
-            uncached = self._time(lambda p=period: summary_get(user=found, period=p, use_cache=False), requests)
+            uncached = timed(lambda p=period: summary_get(user=found, period=p, use_cache=False), requests)
             summary_get(user=found, period=period)
-            cached = self._time(lambda p=period: summary_get(user=found, period=p), requests)
+            cached = timed(lambda p=period: summary_get(user=found, period=p), requests)
             rows.append((period, uncached, cached))
         header = ("summary", "no cache ms", "cache ms", "p95 no cache", "p95 cache", "speed-up")
         self.stdout.write("{:<9} {:>12} {:>10} {:>13} {:>10} {:>9}".format(*header))
         for period, uncached, cached in rows:
             mean_u, mean_c = statistics.fmean(uncached), statistics.fmean(cached)
             self.stdout.write(
-                f"{period:<9} {mean_u:>12.3f} {mean_c:>10.3f} {self._p95(uncached):>13.3f} {self._p95(cached):>10.3f}"
+                f"{period:<9} {mean_u:>12.3f} {mean_c:>10.3f} {p95(uncached):>13.3f} {p95(cached):>10.3f}"
                 f" {mean_u / mean_c if mean_c else float('inf'):>8.1f}x"
             )
         backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
         self.stdout.write(f"{requests} requests per case; cache backend {backend}")
-
-    @staticmethod
-    def _time(call, n: int) -> list[float]:
-        samples = []
-        for _ in range(n):
-            started = time.perf_counter()
-            call()
-            samples.append((time.perf_counter() - started) * 1000)
-        return samples
-
-    @staticmethod
-    def _p95(samples: list[float]) -> float:
-        return statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]

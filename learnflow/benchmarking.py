@@ -1,4 +1,5 @@
-"""Timing helpers the benchmarks share: repeated calls in milliseconds and a mean / p95 table."""
+"""Timing helpers of ``manage.py benchmark_cache`` and the scripts in ``bench/``: repeated calls in
+milliseconds, their 95th percentile and a mean / p95 table."""
 
 import statistics
 import time
@@ -16,9 +17,12 @@ def timed(call, n: int, *, warm_up: bool = False) -> list[float]:
     return samples
 
 
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
+
+
 def report(title: str, results: dict[str, list[float]]) -> None:
     print(title)
     print(f"  {'method':<14} {'mean ms':>9} {'p95 ms':>9}")
     for name, samples in results.items():
-        p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
-        print(f"  {name:<14} {statistics.fmean(samples):>9.2f} {p95:>9.2f}")
+        print(f"  {name:<14} {statistics.fmean(samples):>9.2f} {p95(samples):>9.2f}")
