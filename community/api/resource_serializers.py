@@ -115,6 +115,11 @@ class ResourceProgressWriteSerializer(serializers.Serializer):
     progress_percentage = serializers.IntegerField(required=False, min_value=0, max_value=100)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send a status, a progress_percentage or notes.")
+        return attrs
+
 
 class ResourceBriefSerializer(serializers.ModelSerializer):
     group_id = serializers.UUIDField(allow_null=True)

@@ -177,11 +177,6 @@ class ResourceViewSet(
         """Record your progress: any of ``status``, ``progress_percentage`` and ``notes``."""
         serializer = ResourceProgressWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not serializer.validated_data:
-            return Response(
-                {"non_field_errors": ["Send a status, a progress_percentage or notes."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
         record = progress.progress_update(user=request.user, resource=self.get_object(), **serializer.validated_data)
         return Response(ResourceProgressSerializer(record).data)
 

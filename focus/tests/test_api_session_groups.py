@@ -7,10 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from accounts.tests.factories import UserFactory
 from community.tests.factories import group_with
 from focus.models import StudySession
 from focus.selectors import study_sessions_export
@@ -257,29 +254,6 @@ def test_list_filters_by_group(user, other_user, my_group):
 def test_list_with_a_malformed_group_names_it(user):
     response = client_for(user).get(LIST, {"group": "not-a-uuid"})
     assert (response.status_code, list(response.json())) == (400, ["group"])
-
-
-def test_list_query_count_does_not_grow_with_sessions_in_groups():
-    # given
-    one, many = UserFactory(), UserFactory()
-    StudySessionFactory(user=one, group=group_with(leader=one))
-    for _ in range(20):
-        StudySessionFactory(user=many, group=group_with(leader=many))
-
-    def queries_for(user) -> tuple[int, int]:
-        client = client_for(user)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(LIST, {"page_size": 100})
-        assert response.status_code == 200
-        assert all(row["group"] for row in response.json()["results"])
-        return len(captured), response.json()["count"]
-
-    # when
-    few_queries, few_count = queries_for(one)
-    many_queries, many_count = queries_for(many)
-    # then
-    assert (few_count, many_count) == (1, 20)
-    assert few_queries == many_queries
 
 
 # --- access and export ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
+from community.tests.factories import group_with
 from focus.models import StudySession
 from focus.tests.factories import StudySessionFactory
 from learnflow.testing import client_for
@@ -296,17 +297,18 @@ def test_list_searches_topic_and_notes(user):
 
 
 def test_list_query_count_does_not_grow_with_its_length():
-    # given
+    # given: sessions with a task and a group each
     one, many = UserFactory(), UserFactory()
-    StudySessionFactory(user=one, task=TaskFactory(user=one))
+    StudySessionFactory(user=one, task=TaskFactory(user=one), group=group_with(leader=one))
     for _ in range(30):
-        StudySessionFactory(user=many, task=TaskFactory(user=many))
+        StudySessionFactory(user=many, task=TaskFactory(user=many), group=group_with(leader=many))
 
     def queries_for(user) -> tuple[int, int]:
         client = client_for(user)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(LIST, {"page_size": 100})
         assert response.status_code == 200
+        assert all(row["task"] and row["group"] for row in response.json()["results"])
         return len(captured), response.json()["count"]
 
     # when
