@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
@@ -30,9 +31,20 @@ def api_exception_handler(exc, context):
     return exception_handler(exc, context)
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
-    """Unknown paths under ``/api/`` answer a JSON 404, in debug mode too."""
+    """Unknown paths under ``/api/`` answer a JSON 404 for every method, in debug mode too. The API
+    authenticates with bearer tokens, never cookies, so there is no CSRF check to fail first."""
     return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def csrf_failure(request, reason=""):
+    """A CSRF refusal under ``/api/`` is JSON like every other API error; the admin keeps Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"CSRF verification failed: {reason}"}, status=403)
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason)
 
 
 def handler404(request, exception=None):

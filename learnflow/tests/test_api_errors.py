@@ -1,8 +1,10 @@
 """Every error under /api/ is JSON, whatever goes wrong."""
 
 import pytest
+from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
+from rest_framework.test import APIClient
 
 from learnflow import urls as root_urls
 
@@ -13,7 +15,11 @@ def _boom(request):
     raise RuntimeError("unexpected")
 
 
-urlpatterns = [path("api/boom/", _boom), *root_urls.urlpatterns]
+def _plain_post(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("api/boom/", _boom), path("api/plain/", _plain_post), *root_urls.urlpatterns]
 handler500 = root_urls.handler500
 
 
@@ -29,6 +35,35 @@ def test_unknown_api_path_is_json_404_in_debug_mode_too(api_client):
     response = api_client.get("/api/no/such/thing")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/nonexistent",
+        "/api/tasks/not-a-uuid/",
+        "/api/tasks/00000000-0000-0000-0000-000000000000/no-such-action",
+        "/api/community/posts/%C2%84/",
+    ],
+)
+def test_unsafe_methods_on_unknown_paths_are_json_404_not_a_csrf_page(user, method, path):
+    # given: a client like curl or a browser, with CSRF checks enforced as in production
+    client = APIClient(enforce_csrf_checks=True)
+    # when
+    response = getattr(client, method)(path, data={"x": 1}, format="json")
+    # then
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_csrf_refusal_under_api_is_json():
+    response = APIClient(enforce_csrf_checks=True).post("/api/plain/", data={}, format="json")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"].startswith("CSRF verification failed")
 
 
 def test_wrong_method_is_json_405(auth_client):
