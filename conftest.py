@@ -37,6 +37,28 @@ def pytest_configure(config):
     app.conf.update(task_always_eager=True, task_eager_propagates=True, broker_url=settings.CELERY_BROKER_URL)
 
 
+@pytest.fixture(scope="session")
+def documented_statuses():
+    from learnflow.testing import DocumentedStatuses
+
+    return DocumentedStatuses()
+
+
+@pytest.fixture(autouse=True)
+def _responses_are_documented(monkeypatch, documented_statuses):
+    """Every response an API test receives has a status its operation documents in the schema."""
+    request = APIClient.request
+
+    def checked_request(self, **kwargs):
+        response = request(self, **kwargs)
+        path = kwargs.get("PATH_INFO", "")
+        if path.startswith("/api/") and response.status_code not in (405, 500):
+            documented_statuses.check(kwargs["REQUEST_METHOD"], path, response.status_code)
+        return response
+
+    monkeypatch.setattr(APIClient, "request", checked_request)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache

@@ -217,7 +217,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "learnflow.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "learnflow.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env.str("LEARNFLOW_LOGIN_RATE_IP", default="60/hour"),

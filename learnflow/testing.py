@@ -103,3 +103,32 @@ class FakeOpenAI:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class DocumentedStatuses:
+    """Which statuses the OpenAPI schema documents for each operation, to check every response the
+    test suite sees against it (the schema must say what the code does, errors included)."""
+
+    def __init__(self):
+        import re
+
+        from drf_spectacular.generators import SchemaGenerator
+
+        document = SchemaGenerator().get_schema(request=None, public=True)
+        self.operations = []
+        for template, item in document["paths"].items():
+            pattern = re.sub(r"\{[^/]+\}", "[^/]+", template.rstrip("/"))
+            literal = template.count("{")
+            for method, operation in item.items():
+                codes = {int(code) for code in operation["responses"] if code.isdigit()}
+                self.operations.append((literal, re.compile(f"^{pattern}/?$"), method.upper(), template, codes))
+        # A path matches the template with the fewest parameters first: /users/me before /users/{id}.
+        self.operations.sort(key=lambda op: op[0])
+
+    def check(self, method: str, path: str, status: int) -> None:
+        for _, pattern, op_method, template, codes in self.operations:
+            if op_method == method and pattern.match(path):
+                assert status in codes, (
+                    f"{method} {path} answered {status}, but {method} {template} documents only {sorted(codes)}"
+                )
+                return

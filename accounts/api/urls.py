@@ -1,8 +1,6 @@
-from rest_framework_simplejwt.views import TokenBlacklistView, TokenVerifyView
-
 from learnflow.routers import OptionalSlashRouter, api_path
 
-from .views import LoginView, NotificationViewSet, RefreshView, RegisterView, UserViewSet
+from .views import LoginView, LogoutView, NotificationViewSet, RefreshView, RegisterView, UserViewSet, VerifyView
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, basename="user")
@@ -13,7 +11,7 @@ urlpatterns = [
     api_path("auth/register", RegisterView.as_view(), name="auth-register"),
     api_path("token", LoginView.as_view(), name="token-obtain"),
     api_path("token/refresh", RefreshView.as_view(), name="token-refresh"),
-    api_path("token/verify", TokenVerifyView.as_view(), name="token-verify"),
-    api_path("token/blacklist", TokenBlacklistView.as_view(), name="token-blacklist"),
-    api_path("auth/logout", TokenBlacklistView.as_view(), name="auth-logout"),
+    api_path("token/verify", VerifyView.as_view(), name="token-verify"),
+    api_path("token/blacklist", LogoutView.as_view(), name="token-blacklist"),
+    api_path("auth/logout", LogoutView.as_view(), name="auth-logout"),
 ]

@@ -10,7 +10,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView
 
 from accounts import selectors, services
 from accounts.filters import NotificationFilter
@@ -56,21 +56,36 @@ class RegisterView(APIView):
 
 
 class LoginView(TokenObtainPairView):
-    """Obtain an access/refresh pair with a username or email and the password.
-
-    Throttled per IP and per login name against password guessing."""
+    """Obtain an access/refresh pair with a username or email and the password (401 when they do
+    not match an active account). Throttled per IP and per login name against password guessing."""
 
     throttle_classes = [LoginIPThrottle, LoginUsernameThrottle]
+    api_error_statuses = frozenset({401})
 
 
 class RefreshView(TokenRefreshView):
-    """Rotate a refresh token (the old one is blacklisted). A token whose user was deleted is a 401."""
+    """Rotate a refresh token (the old one is blacklisted). An invalid, expired or blacklisted token,
+    or one whose user was deleted, is a 401."""
+
+    api_error_statuses = frozenset({401})
 
     def post(self, request, *args, **kwargs):
         try:
             return super().post(request, *args, **kwargs)
         except User.DoesNotExist:
             raise AuthenticationFailed("No active account found for the given token.", "no_active_account") from None
+
+
+class VerifyView(TokenVerifyView):
+    """Check a token: 200 with an empty body when it is valid, 401 when it is not."""
+
+    api_error_statuses = frozenset({401})
+
+
+class LogoutView(TokenBlacklistView):
+    """Log out: blacklist the refresh token (401 when it is invalid, expired or already blacklisted)."""
+
+    api_error_statuses = frozenset({401})
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from challenges import achievements, selectors, services
 from challenges.models import Achievement, UserAchievement, WeeklyChallenge
 from challenges.weeks import current_week
+from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 
 from .serializers import (
@@ -47,6 +48,7 @@ class ChallengeViewSet(viewsets.GenericViewSet):
         items = selectors.week_challenges(user=request.user, week=week)
         return Response(WeeklyChallengeSerializer(items, many=True).data)
 
+    @errors(409)
     @extend_schema(request=None, responses=WeeklyChallengeSerializer)
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None):
@@ -54,7 +56,8 @@ class ChallengeViewSet(viewsets.GenericViewSet):
         services.challenge_join(user=request.user, weekly_challenge=instance)
         return Response(WeeklyChallengeSerializer(self._week_item(instance.pk)).data)
 
-    @extend_schema(request=None, responses=LeftSerializer)
+    @errors(409)
+    @extend_schema(request=None, responses={200: LeftSerializer})
     @action(detail=True, methods=["delete"])
     def leave(self, request, pk=None):
         services.challenge_leave(user=request.user, weekly_challenge=self.get_object())

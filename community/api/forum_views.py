@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from community import forum
 from community.choices import PostCategory
 from community.models import Comment, Post
+from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 
 from .forum_serializers import (
@@ -66,11 +67,13 @@ class PostViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         serializer.instance = forum.post_create(user=self.request.user, **serializer.validated_data)
 
+    @errors(403)
     def perform_update(self, serializer):
         serializer.instance = forum.post_update(
             user=self.request.user, post=serializer.instance, data=serializer.validated_data
         )
 
+    @errors(403)
     def perform_destroy(self, instance):
         forum.post_delete(user=self.request.user, post=instance)
 
@@ -104,6 +107,7 @@ class CommentView(APIView):
             pk=comment_id,
         )
 
+    @errors(403)
     @extend_schema(request=CommentUpdateSerializer, responses=CommentSerializer)
     def put(self, request, comment_id):
         serializer = CommentUpdateSerializer(data=request.data)
@@ -113,6 +117,7 @@ class CommentView(APIView):
         )
         return Response(CommentSerializer(comment_node(comment)).data)
 
+    @errors(403)
     @extend_schema(responses={204: None})
     def delete(self, request, comment_id):
         forum.comment_delete(user=request.user, comment=self._comment(comment_id))

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from community import progress, resources, selectors
 from community.choices import ProgressStatus, ResourceType
 from community.models import Group, Resource, ResourceProgress
+from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.views import OwnedQuerysetMixin
 
@@ -96,6 +97,7 @@ class ResourceViewSet(
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @errors(403)
     def create(self, request, *args, **kwargs):
         """Add a resource to your personal library, or to a group's with ``group_id``."""
         serializer = self.get_serializer(data=request.data)
@@ -103,6 +105,7 @@ class ResourceViewSet(
         resource = resources.resource_create(user=request.user, **serializer.validated_data)
         return self._respond(resource, status.HTTP_201_CREATED)
 
+    @errors(403, 409)
     @extend_schema(request=ResourceUpdateSerializer, responses=ResourceSerializer)
     def partial_update(self, request, *args, **kwargs):
         """Edit details, or put it in another folder of its library (``parent_folder_id``)."""
@@ -113,6 +116,7 @@ class ResourceViewSet(
         )
         return self._respond(resource)
 
+    @errors(403, 409)
     def perform_destroy(self, instance):
         resources.resource_delete(user=self.request.user, resource=instance)
 
@@ -128,6 +132,7 @@ class ResourceViewSet(
         """Your personal library."""
         return self._list(resources.personal_resources(user=request.user))
 
+    @errors(403)
     @extend_schema(responses=ResourceSerializer(many=True))
     @action(detail=False, methods=["get"], url_path=rf"group/(?P<group_id>{UUID_REGEX})")
     def group(self, request, group_id=None):
@@ -135,6 +140,7 @@ class ResourceViewSet(
         group = get_object_or_404(Group, pk=group_id, is_active=True)
         return self._list(resources.group_resources(user=request.user, group=group))
 
+    @errors(403, 409)
     @extend_schema(request=ShareSerializer, responses=ResourceSerializer)
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
@@ -144,6 +150,7 @@ class ResourceViewSet(
         resource = resources.resource_share(user=request.user, resource=self.get_object(), **serializer.validated_data)
         return self._respond(resource)
 
+    @errors(403, 409)
     @extend_schema(request=MakePersonalSerializer, responses=ResourceSerializer)
     @action(detail=True, methods=["post"], url_path="make-personal")
     def make_personal(self, request, pk=None):
@@ -155,6 +162,7 @@ class ResourceViewSet(
         )
         return self._respond(resource)
 
+    @errors(403, 409)
     @extend_schema(request=MoveSerializer, responses=ResourceSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
@@ -191,12 +199,14 @@ class ResourceViewSet(
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(ResourceProgressSerializer(progress.progress_of(user=request.user, resource=resource)).data)
 
+    @errors(400)
     @extend_schema(request=None, responses=ResourceProgressSerializer)
     @action(detail=True, methods=["post"], url_path="mark-started", **_ONE)
     def mark_started(self, request, pk=None):
         record = progress.progress_mark_started(user=request.user, resource=self.get_object())
         return Response(ResourceProgressSerializer(record).data)
 
+    @errors(400)
     @extend_schema(request=None, responses=ResourceProgressSerializer)
     @action(detail=True, methods=["post"], url_path="mark-completed", **_ONE)
     def mark_completed(self, request, pk=None):

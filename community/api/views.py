@@ -14,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from community import resources, selectors, services
 from community.filters import GroupFilter
 from community.models import Group, Invitation
+from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.views import OwnedQuerysetMixin
 
@@ -67,13 +68,16 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         serializer.instance = services.group_create(user=self.request.user, **serializer.validated_data)
         serializer.context["roles"] = selectors.my_roles(user=self.request.user)
 
+    @errors(403)
     def perform_update(self, serializer):
         services.group_update(user=self.request.user, group=serializer.instance, data=serializer.validated_data)
 
+    @errors(403)
     def perform_destroy(self, instance):
         services.group_delete(user=self.request.user, group=instance)
 
-    @extend_schema(request=JoinSerializer, responses=MembershipSerializer)
+    @errors(409)
+    @extend_schema(request=JoinSerializer, responses={201: MembershipSerializer})
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None):
         """Public groups: anyone. Private: the invite code, or a pending invitation. Wrong code: 404."""
@@ -85,6 +89,7 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
+    @errors(409)
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"])
     def leave(self, request, pk=None):
@@ -100,6 +105,7 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(selectors.group_members(group=group))
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
 
+    @errors(403, 409)
     @extend_schema(request=RoleSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["patch"], url_path="members/role")
     def role(self, request, pk=None):
@@ -108,12 +114,14 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         membership = services.member_set_role(actor=request.user, group=self.get_object(), **serializer.validated_data)
         return Response(MembershipSerializer(membership).data)
 
+    @errors(403, 409)
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=rf"members/(?P<user_id>{UUID_REGEX})")
     def remove_member(self, request, pk=None, user_id=None):
         services.member_remove(actor=request.user, group=self.get_object(), user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @errors(403, 409)
     @extend_schema(request=InviteSerializer, responses={201: InvitationSerializer})
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
@@ -124,6 +132,7 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         invitation = services.group_invite(inviter=request.user, group=group, invitee=invitee)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
+    @errors(403)
     @extend_schema(request=None, responses=GroupSerializer)
     @action(detail=True, methods=["post"], url_path="invite-code")
     def invite_code(self, request, pk=None):
@@ -145,6 +154,7 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
             }
         )
 
+    @errors(403)
     @extend_schema(methods=["GET"], responses=GroupMessageSerializer(many=True))
     @extend_schema(methods=["POST"], request=GroupMessageSerializer, responses={201: GroupMessageSerializer})
     @action(detail=True, methods=["get", "post"], url_path="messages", filter_backends=[])
@@ -159,6 +169,7 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(services.group_chat_messages(user=request.user, group=group))
         return self.get_paginated_response(GroupMessageSerializer(page, many=True).data)
 
+    @errors(403)
     @extend_schema(methods=["PATCH"], request=GroupMessageEditSerializer, responses=GroupMessageSerializer)
     @extend_schema(methods=["DELETE"], request=None, responses={204: None})
     @action(
@@ -198,6 +209,7 @@ class InvitationViewSet(OwnedQuerysetMixin, mixins.ListModelMixin, viewsets.Gene
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(InvitationSerializer(page, many=True).data)
 
+    @errors(409)
     @extend_schema(request=RespondSerializer, responses=InvitationSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):

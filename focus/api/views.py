@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from focus import selectors, services, shutdown
 from focus.filters import StudySessionFilter
 from focus.models import StudySession
+from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.timeutils import local_today, user_zone
 from learnflow.views import OwnedQuerysetMixin
@@ -56,6 +57,7 @@ class FocusSessionViewSet(OwnedQuerysetMixin, viewsets.GenericViewSet):
     def owned_queryset(self, user):
         return selectors.study_session_list(user=user)
 
+    @errors(409)
     @extend_schema(request=FocusSessionStartSerializer, responses={201: FocusSessionSerializer})
     @action(detail=False, methods=["post"], serializer_class=FocusSessionStartSerializer)
     def start(self, request):
@@ -72,11 +74,13 @@ class FocusSessionViewSet(OwnedQuerysetMixin, viewsets.GenericViewSet):
         )
         return Response(FocusSessionSerializer(session).data)
 
+    @errors(409)
     @extend_schema(request=FocusSessionEndSerializer, responses=FocusSessionSerializer)
     @action(detail=True, methods=["post"], serializer_class=FocusSessionEndSerializer)
     def complete(self, request, pk=None):
         return self._end(request, complete=True)
 
+    @errors(409)
     @extend_schema(request=FocusSessionEndSerializer, responses=FocusSessionSerializer)
     @action(detail=True, methods=["post"], serializer_class=FocusSessionEndSerializer)
     def stop(self, request, pk=None):

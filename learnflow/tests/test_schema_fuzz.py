@@ -11,15 +11,27 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from learnflow.testing import access_token_for
 from learnflow.wsgi import application
 
 EXAMPLES_PER_OPERATION = 15
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    response_schema_conformance,
+    content_type_conformance,
+    ignored_auth,
+]
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
 
 
 @pytest.fixture

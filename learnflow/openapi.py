@@ -1,0 +1,134 @@
+"""The OpenAPI schema documents every status an operation can answer, not only its success.
+
+drf-spectacular documents success responses; :class:`AutoSchema` adds the errors, once for the whole
+API, from what the view really does:
+
+* **400** (field errors) for an operation that takes a body or query parameters;
+* **401** for an operation with authentication (an invalid token is refused even where no login is
+  needed);
+* **404** for a path with an id, and for a paginated list (a page past the end);
+* **413** (body over ``LEARNFLOW_MAX_BODY_BYTES``) and **415** (not JSON) for an operation with a body;
+* **429** with ``Retry-After`` for an operation with a throttle;
+* **403** and **409**, which only a service knows it raises, declared on the view method with
+  :func:`errors` (or ``@extend_schema(responses={409: ...})``).
+
+drf-standardized-errors would do this too, but it replaces the error bodies with its own format,
+and the SPA contract (SPEC) reads DRF's ``{"detail": ...}`` / ``{"field": ["msg"]}``.
+"""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+
+#: Why each error status is answered; the response's description in the schema.
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: each field names its errors (`non_field_errors` for the whole body); "
+    "a body that is not valid JSON gives `detail`.",
+    401: "No valid access token (missing, expired, malformed or blacklisted).",
+    403: "Signed in, but the caller's role does not allow this.",
+    404: "Not found, or not the caller's to see.",
+    409: "Refused in the object's current state.",
+    413: "The request body is larger than the configured limit.",
+    415: "The body is not JSON (`Content-Type: application/json`).",
+    429: "Too many requests: `Retry-After` says how many seconds to wait.",
+}
+
+DETAIL = ResolvedComponent(
+    name="ErrorDetail",
+    type=ResolvedComponent.SCHEMA,
+    object="ErrorDetail",
+    schema={
+        "type": "object",
+        "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+        "required": ["detail"],
+        "example": {"detail": "Not found."},
+    },
+)
+
+FIELD_ERRORS = ResolvedComponent(
+    name="FieldErrors",
+    type=ResolvedComponent.SCHEMA,
+    object="FieldErrors",
+    schema={
+        "type": "object",
+        "description": "Field name → its messages; a nested field gives an object of the same shape, a "
+        "list field the errors of its items; `detail` when the body is not valid JSON.",
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "array", "items": {}},
+                {"type": "object", "additionalProperties": {}},
+                {"type": "string"},
+            ]
+        },
+        "example": {"title": ["This field is required."]},
+    },
+)
+
+#: The hook of a generic viewset action, where a view calls the service that may refuse.
+PERFORM_HOOKS = {
+    "create": "perform_create",
+    "update": "perform_update",
+    "partial_update": "perform_update",
+    "destroy": "perform_destroy",
+}
+
+RETRY_AFTER = {
+    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds until the next request is allowed."}
+}
+
+
+def errors(*statuses: int):
+    """Declare error statuses a view method answers that the schema cannot see from its shape,
+    e.g. ``@errors(403, 409)`` where a service raises ``PermissionDenied`` or ``Conflict``."""
+
+    def decorate(func):
+        func.api_error_statuses = frozenset(getattr(func, "api_error_statuses", ())) | set(statuses)
+        return func
+
+    return decorate
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema plus the error responses each operation can give (module docstring)."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for status in sorted(self.error_statuses()):
+            responses.setdefault(str(status), self._error_response(status))
+        return responses
+
+    def error_statuses(self) -> set[int]:
+        statuses = set(self._declared_statuses())
+        has_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
+        if has_body or self._get_parameters_in("query"):
+            statuses.add(400)
+        if self.view.get_authenticators():
+            statuses.add(401)
+        if "{" in self.path or (self._is_list_view() and self._get_paginator()):
+            statuses.add(404)
+        if has_body:
+            statuses |= {413, 415}
+        if self.view.get_throttles():
+            statuses.add(429)
+        return statuses
+
+    def _declared_statuses(self) -> frozenset[int]:
+        """What the handler, the ``perform_*`` hook a generic action calls, and the view declare."""
+        action = getattr(self.view, "action", None) or self.method.lower()
+        places = [self.view, getattr(self.view, action, None), getattr(self.view, PERFORM_HOOKS.get(action, ""), None)]
+        return frozenset().union(*(getattr(place, "api_error_statuses", ()) for place in places))
+
+    def _get_parameters_in(self, location: str) -> list[dict]:
+        return [p for p in self._get_parameters() if p.get("in") == location]
+
+    def _error_response(self, status: int) -> dict:
+        component = FIELD_ERRORS if status == 400 else DETAIL
+        self.registry.register_on_missing(component)
+        response = {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": component.ref}},
+        }
+        if status == 429:
+            response["headers"] = RETRY_AFTER
+        return response

@@ -1,0 +1,73 @@
+"""The schema documents every status an operation can answer, with its JSON shape."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+METHODS = ("get", "post", "put", "patch", "delete")
+ERROR_SHAPES = {"#/components/schemas/ErrorDetail", "#/components/schemas/FieldErrors"}
+
+
+@pytest.fixture(scope="module")
+def document():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operations(document):
+    for path, item in document["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def _codes(document, path, method) -> set[str]:
+    return set(document["paths"][path][method]["responses"])
+
+
+def test_every_error_response_has_a_json_error_shape(document):
+    for path, method, operation in _operations(document):
+        for code, response in operation["responses"].items():
+            if code.startswith("4"):
+                schema = response["content"]["application/json"]["schema"]
+                assert schema["$ref"] in ERROR_SHAPES, (method, path, code)
+
+
+def test_every_operation_with_a_token_documents_401_and_with_an_id_404(document):
+    for path, method, operation in _operations(document):
+        if operation.get("security") and {} not in operation["security"]:
+            assert "401" in operation["responses"], (method, path)
+        if "{" in path:
+            assert "404" in operation["responses"], (method, path)
+
+
+def test_input_documents_400_and_a_body_413_and_415(document):
+    assert {"400", "413", "415"} <= _codes(document, "/api/tasks/", "post")
+    assert "400" in _codes(document, "/api/tasks/", "get")  # filters
+    assert "413" not in _codes(document, "/api/tasks/", "get")
+
+
+def test_throttled_operations_document_429_with_retry_after(document):
+    for path, method in [("/api/token/", "post"), ("/api/user/", "post"), ("/api/weekly-review/", "post")]:
+        response = document["paths"][path][method]["responses"]["429"]
+        assert "Retry-After" in response["headers"], path
+    assert "429" not in _codes(document, "/api/tasks/", "post")
+
+
+def test_registration_takes_no_token_so_never_answers_401(document):
+    assert "401" not in _codes(document, "/api/user/", "post")
+
+
+def test_token_endpoints_document_401_for_a_bad_token_or_password(document):
+    for path in ("/api/token/", "/api/token/refresh/", "/api/token/verify/", "/api/token/blacklist/"):
+        assert "401" in _codes(document, path, "post"), path
+
+
+def test_refusals_a_service_raises_are_documented(document):
+    assert {"403", "409"} <= _codes(document, "/api/groups/{id}/members/role/", "patch")
+    assert "403" in _codes(document, "/api/community/posts/{id}/", "put")  # perform_update
+    assert "409" in _codes(document, "/api/focus-sessions/start/", "post")
+
+
+def test_leaving_a_challenge_documents_what_it_answers(document):
+    responses = document["paths"]["/api/challenges/{id}/leave/"]["delete"]["responses"]
+    assert set(responses) == {"200", "401", "404", "409"}
+    assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Left")
