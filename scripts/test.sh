@@ -2,8 +2,8 @@
 # The whole test gate, as CI runs it. Installs the dev dependencies into .venv; installs Debian's
 # postgresql and redis-server when they are missing; starts both on free loopback ports in a
 # temporary directory (unless DATABASE_URL / REDIS_URL point at running servers); runs pip check,
-# ruff, the migration, deploy and schema checks and the whole pytest suite in parallel; stops the
-# servers.
+# ruff, the migration, deploy and schema checks and the whole pytest suite in parallel, then the
+# production smoke stage (scripts/smoke.sh; SMOKE=0 skips it); stops the servers.
 # Extra arguments go to pytest, e.g. `scripts/test.sh accounts -k avatar`.
 set -euo pipefail
 # runuser and the database tools live in sbin, which a minimal PATH may lack.
@@ -42,3 +42,10 @@ echo "== pytest"
 export DJANGO_SECURE_SSL_REDIRECT=0
 export DJANGO_ALLOWED_HOSTS="testserver,localhost,127.0.0.1"
 "$VENV/bin/pytest" -n "${PYTEST_WORKERS:-auto}" "$@"
+# After the suite: a failing test names the broken rule, where the smoke stage could only show a 500
+# and a log; the smoke stage then proves what the suite cannot see (requirements.txt alone, gunicorn,
+# a separate worker and beat, collected static files).
+if [ "${SMOKE:-1}" != 0 ]; then
+  echo "== production smoke (scripts/smoke.sh)"
+  bash scripts/smoke.sh
+fi
