@@ -37,6 +37,8 @@ stop_roles() {
 
 cleanup() {
   local status=$?
+  # Everything below runs whatever fails on the way: the processes and servers must always go.
+  set +e
   [ -z "${collectstatic:-}" ] || kill -TERM "$collectstatic" 2>/dev/null || true
   stop_roles
   if [ "$status" != 0 ]; then

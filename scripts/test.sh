@@ -16,6 +16,7 @@ ensure_venv requirements-dev.txt
 tmp="$(mktemp -d -t learnflow-test.XXXXXX)"
 chmod 755 "$tmp"
 cleanup() {
+  set +e
   services_stop "$tmp"
   rm -rf "$tmp"
 }
