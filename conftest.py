@@ -27,8 +27,9 @@ def pytest_configure(config):
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     settings.WHITENOISE_AUTOREFRESH = True
     if settings.REDIS_URL:
-        # Each xdist worker gets its own Redis database, so cache.clear() never touches another's keys.
-        redis_url = _redis_db_url(settings.REDIS_URL, 1 + _xdist_worker_number() % 15)
+        # Each xdist worker gets its own Redis database (1-14), so cache.clear() never touches another's
+        # keys; 15 is the smoke stage's (scripts/smoke.sh).
+        redis_url = _redis_db_url(settings.REDIS_URL, 1 + _xdist_worker_number() % 14)
         settings.CACHES["default"]["LOCATION"] = redis_url
         settings.CELERY_BROKER_URL = redis_url
 
