@@ -21,4 +21,4 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only LEARNFLOW_VAR_DIR=/tmp/b
 
 USER learnflow
 EXPOSE 8000
-CMD ["gunicorn", "learnflow.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-", "--timeout", "30"]
+CMD ["gunicorn", "learnflow.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-", "--timeout", "30", "--no-control-socket"]

@@ -297,6 +297,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Logging writes to sys.stderr (learnflow.logging): left redirected into Celery's logger, every record
+# of the worker and beat after start-up would be lost.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 
 # --- AI (learnflow.ai; no key means the built-in offline summarizer) --------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
