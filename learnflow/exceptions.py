@@ -19,7 +19,7 @@ class ConflictError(exceptions.APIException):
 
 def api_exception_handler(exc, context):
     """DRF's handler, plus the services' errors: Django's ``ValidationError`` as a 400 naming fields
-    and ``Conflict`` as a 409."""
+    and ``Conflict`` as a 409. Every 400 body is an object (``FieldErrors`` in the schema)."""
     if isinstance(exc, Conflict):
         exc = ConflictError(str(exc))
     if isinstance(exc, DjangoValidationError):
@@ -28,7 +28,12 @@ def api_exception_handler(exc, context):
         else:
             detail = {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # A refusal raised without a field (``ValidationError("...")``) still answers the documented
+        # shape: an object of field errors.
+        response.data = {"non_field_errors": response.data}
+    return response
 
 
 @csrf_exempt

@@ -8,6 +8,8 @@ API, from what the view really does:
   needed);
 * **404** for a path with an id, and for a paginated list (a page past the end);
 * **413** (body over ``LEARNFLOW_MAX_BODY_BYTES``) and **415** (not JSON) for an operation with a body;
+* **414** for an operation with query parameters: a URL longer than the web server takes (gunicorn:
+  4094 bytes for the request line) is refused by the server, as plain text, before Django sees it;
 * **429** with ``Retry-After`` for an operation with a throttle;
 * **403** and **409**, which only a service knows it raises, declared on the view method with
   :func:`errors` (or ``@extend_schema(responses={409: ...})``).
@@ -28,6 +30,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not found, or not the caller's to see.",
     409: "Refused in the object's current state.",
     413: "The request body is larger than the configured limit.",
+    414: "The URL is longer than the web server accepts; answered by the server as plain text.",
     415: "The body is not JSON (`Content-Type: application/json`).",
     429: "Too many requests: `Retry-After` says how many seconds to wait.",
 }
@@ -101,8 +104,11 @@ class AutoSchema(SpectacularAutoSchema):
     def error_statuses(self) -> set[int]:
         statuses = set(self._declared_statuses())
         has_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
-        if has_body or self._get_parameters_in("query"):
+        takes_query = bool(self._get_parameters_in("query"))
+        if has_body or takes_query:
             statuses.add(400)
+        if takes_query:
+            statuses.add(414)
         if self.view.get_authenticators():
             statuses.add(401)
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
@@ -123,6 +129,8 @@ class AutoSchema(SpectacularAutoSchema):
         return [p for p in self._get_parameters() if p.get("in") == location]
 
     def _error_response(self, status: int) -> dict:
+        if status == 414:
+            return {"description": ERROR_DESCRIPTIONS[status]}
         component = FIELD_ERRORS if status == 400 else DETAIL
         self.registry.register_on_missing(component)
         response = {

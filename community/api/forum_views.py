@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from community import forum
 from community.choices import PostCategory
 from community.models import Comment, Post
+from learnflow.filters import SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 
@@ -48,7 +49,7 @@ class PostFilter(django_filters.FilterSet):
 class PostViewSet(viewsets.ModelViewSet):
     serializer_class = PostSerializer
     filterset_class = PostFilter
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
     search_fields = ("title", "content")
     ordering_fields = ("created_at", "likes", "comment_count")
     lookup_value_regex = UUID_REGEX

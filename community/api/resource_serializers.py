@@ -123,6 +123,7 @@ class ResourceProgressWriteSerializer(serializers.Serializer):
 
 class ResourceBriefSerializer(serializers.ModelSerializer):
     group_id = serializers.UUIDField(allow_null=True)
+    url = serializers.CharField(help_text="empty for a folder")
 
     class Meta:
         model = Resource

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from community import progress, resources, selectors
 from community.choices import ProgressStatus, ResourceType
 from community.models import Group, Resource, ResourceProgress
+from learnflow.filters import SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.views import OwnedQuerysetMixin
@@ -72,7 +73,7 @@ class ResourceViewSet(
 
     serializer_class = ResourceSerializer
     filterset_class = ResourceFilter
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
     search_fields = ("title", "description")
     ordering_fields = ("created_at", "updated_at", "title")
     lookup_value_regex = UUID_REGEX

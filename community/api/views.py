@@ -14,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from community import resources, selectors, services
 from community.filters import GroupFilter
 from community.models import Group, Invitation
+from learnflow.filters import SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.views import OwnedQuerysetMixin
@@ -42,7 +43,7 @@ def _user_or_400(user_id):
 class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
     serializer_class = GroupSerializer
     filterset_class = GroupFilter
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
     search_fields = ("group_name", "description")
     ordering_fields = ("created_at", "group_name")
     lookup_value_regex = UUID_REGEX

@@ -4,6 +4,9 @@ import pytest
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
 from learnflow import urls as root_urls
@@ -19,7 +22,18 @@ def _plain_post(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("api/boom/", _boom), path("api/plain/", _plain_post), *root_urls.urlpatterns]
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def _refuse_without_a_field(request):
+    raise ValidationError("Refused as a whole.")
+
+
+urlpatterns = [
+    path("api/boom/", _boom),
+    path("api/plain/", _plain_post),
+    path("api/refuse/", _refuse_without_a_field),
+    *root_urls.urlpatterns,
+]
 handler500 = root_urls.handler500
 
 
@@ -64,6 +78,20 @@ def test_csrf_refusal_under_api_is_json():
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
     assert response.json()["detail"].startswith("CSRF verification failed")
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_refusal_without_a_field_is_still_an_object_of_field_errors(api_client):
+    response = api_client.get("/api/refuse/")
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Refused as a whole."]}
+
+
+@pytest.mark.parametrize("path", ["/api/tasks/", "/api/groups/", "/api/resources/", "/api/study-sessions/"])
+def test_a_null_character_in_search_is_400_naming_search(auth_client, path):
+    response = auth_client.get(path, {"search": "a\x00b"})
+    assert response.status_code == 400
+    assert response.json() == {"search": ["Null characters are not allowed."]}
 
 
 def test_wrong_method_is_json_405(auth_client):

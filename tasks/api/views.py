@@ -4,10 +4,11 @@ another user's task, goal or entry is a 404."""
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, generics, mixins, viewsets
+from rest_framework import generics, mixins, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from learnflow.filters import SearchFilter
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
 from learnflow.views import OwnedQuerysetMixin
@@ -30,7 +31,7 @@ class TaskViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
 
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter]
     search_fields = ("title", "description")
     lookup_value_regex = UUID_REGEX
 
