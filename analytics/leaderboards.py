@@ -8,7 +8,8 @@ cannot double count); the board reads the top rows from an index and the caller'
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Sum
+from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -42,25 +43,40 @@ def _period_end(period: str, start: date) -> date | None:
 
 def focus_totals_refresh(*, user, at=()) -> None:
     """Recompute the user's totals from their sessions for the periods holding now and each instant
-    in ``at`` (a session that ended just before a week turned still lands in its own week)."""
-    verified = StudySession.objects.filter(
-        user=user,
-        session_type=SessionType.FOCUS,
-        status=SessionStatus.COMPLETED,
-        source=SessionSource.TIMER,
-        verified=True,
-    )
+    in ``at`` (a session that ended just before a week turned still lands in its own week).
+
+    The user's rows are locked before the sessions are read, so of two refreshes racing (two
+    requests of one user, a request and a job) the one that writes last has also read last and
+    counts every session committed before it. All periods are summed in one query."""
+    keys = {(period, period_start(period, instant)) for period in Period.values for instant in (timezone.now(), *at)}
     tz = week_zone()
-    for period in Period.values:
-        for start in {period_start(period, instant) for instant in (timezone.now(), *at)}:
-            sessions = verified
-            if period != Period.ALL_TIME:
-                end = _period_end(period, start)
-                sessions = sessions.filter(
-                    ended_at__gte=local_midnight(tz, start), ended_at__lt=local_midnight(tz, end)
-                )
-            totals = sessions.aggregate(seconds=Coalesce(Sum("duration_seconds"), 0), sessions=Count("pk"))
-            FocusTotal.objects.update_or_create(user=user, period=period, period_start=start, defaults=totals)
+    with transaction.atomic():
+        FocusTotal.objects.bulk_create(
+            [FocusTotal(user=user, period=period, period_start=start) for period, start in keys], ignore_conflicts=True
+        )
+        wanted = Q()
+        for period, start in keys:
+            wanted |= Q(period=period, period_start=start)
+        rows = list(FocusTotal.objects.select_for_update().filter(wanted, user=user).order_by("pk"))
+        sums = {}
+        for index, row in enumerate(rows):
+            window = None
+            if row.period != Period.ALL_TIME:
+                end = _period_end(row.period, row.period_start)
+                window = Q(ended_at__gte=local_midnight(tz, row.period_start), ended_at__lt=local_midnight(tz, end))
+            sums[f"seconds_{index}"] = Coalesce(Sum("duration_seconds", filter=window), 0)
+            sums[f"sessions_{index}"] = Count("pk", filter=window)
+        totals = StudySession.objects.filter(
+            user=user,
+            session_type=SessionType.FOCUS,
+            status=SessionStatus.COMPLETED,
+            source=SessionSource.TIMER,
+            verified=True,
+        ).aggregate(**sums)
+        now = timezone.now()
+        for index, row in enumerate(rows):
+            row.seconds, row.sessions, row.updated_at = totals[f"seconds_{index}"], totals[f"sessions_{index}"], now
+        FocusTotal.objects.bulk_update(rows, ["seconds", "sessions", "updated_at"])
 
 
 def _row(total: FocusTotal, rank: int, caller) -> dict:

@@ -32,10 +32,12 @@ def study_days(*, user) -> list[date]:
 
 
 def streak_refresh(*, user) -> Streak:
-    """Recompute the stored streak from the sessions (idempotent)."""
-    longest, start, last = day_runs(study_days(user=user))
+    """Recompute the stored streak from the sessions (idempotent). The row is locked before the
+    sessions are read, so of two refreshes racing (two requests of one user, a request and a job)
+    the one that writes last has also read last, and counts every session committed before it."""
     with transaction.atomic():
         streak, _ = Streak.objects.select_for_update().get_or_create(user=user)
+        longest, start, last = day_runs(study_days(user=user))
         streak.longest_streak = longest
         streak.last_active_date = last
         streak.streak_start_date = start
