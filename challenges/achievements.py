@@ -20,7 +20,7 @@ from learnflow.timeutils import day_runs, user_zone
 
 from .choices import ParticipationStatus, PointsReason, RequirementType
 from .models import Achievement, Participation, UserAchievement
-from .services import points_award
+from .services import participations_refresh_for_user, points_award
 
 #: The default set, installed by migration 0004 and again by ``install_defaults`` when staff deleted one.
 DEFAULT_ACHIEVEMENTS = (
@@ -201,6 +201,15 @@ def achievements_check(*, user) -> list[Achievement]:
             continue
         new.append(achievement)
     return new
+
+
+def challenges_refresh_for_user(*, user) -> int:
+    """Derive the user's progress in this week's joined challenges again, then check their
+    achievements: progress first, since a challenge it completes may unlock one. Returns how many
+    participations were refreshed."""
+    refreshed = participations_refresh_for_user(user_id=user.pk)
+    achievements_check(user=user)
+    return refreshed
 
 
 METRICS = {
