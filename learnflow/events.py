@@ -12,8 +12,9 @@ Events:
   data kept in local wall-clock terms moves with the user atomically.
 
 Read-your-writes: an ``activity`` handler brings the acting user's own derived rows (streak,
-challenge progress, points, achievements, leaderboard totals) up to date in the request that made
-the change, with ``refresh_or_queue``, so the user's next read already shows it.
+challenge progress, points, achievements) up to date in the request that made the change, with
+``refresh_or_queue``, so the user's next read already shows it. What only others read is left to a
+job (``enqueue``).
 Handlers run in subscription order, i.e. the order of ``INSTALLED_APPS`` (challenges, then
 analytics); each app's handler orders its own refreshes.
 """
@@ -70,13 +71,18 @@ def refresh_or_queue(refresh: Callable[[], object], job, *args) -> None:
     A handler calls this after commit: the user's write is saved and the answer to it is a success,
     so a failing refresh must neither fail the request nor undo anything. Refreshes recompute from
     the saved activity and award through unique rows, so running one again (the job after a partial
-    refresh, a retry, a parallel request) adds nothing twice. When even queueing fails (the broker is
-    down) that is logged too; the nightly repairs and the user's next activity heal it."""
+    refresh, a retry, a parallel request) adds nothing twice."""
     try:
         refresh()
     except Exception:
         logger.exception("refresh in the request failed; queueing %s%r", job.name, args)
-        try:
-            job.delay(*args)
-        except Exception:
-            logger.exception("could not queue %s%r", job.name, args)
+        enqueue(job, *args)
+
+
+def enqueue(job, *args) -> None:
+    """Queue ``job(*args)`` from a handler, after commit. The user's write is saved, so a broker that
+    is down is logged, not raised; the nightly repairs and the user's next activity heal the rest."""
+    try:
+        job.delay(*args)
+    except Exception:
+        logger.exception("could not queue %s%r", job.name, args)

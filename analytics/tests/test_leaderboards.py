@@ -134,6 +134,22 @@ def test_query_count_does_not_grow_with_the_board(user):
     assert rows[-1]["rank"] == 30
 
 
+def test_the_callers_own_row_is_counted_from_their_sessions_not_the_stored_totals(focus):
+    # given: my stored total is wrong (a job not run yet, or lost), ada's is right
+    ada, me = UserFactory(username="ada"), UserFactory(username="me")
+    focus(ada, WEDNESDAY - timedelta(hours=3), 30)
+    focus(me, WEDNESDAY - timedelta(hours=2), 25)
+    FocusTotal.objects.filter(user=me).update(seconds=999_999, sessions=99)
+    # when
+    mine, adas = board(me).json(), board(ada).json()
+    # then: I read my own time; ada reads the stored one
+    assert [(r["rank"], r["user"]["username"], r["total_minutes"], r["session_count"]) for r in mine] == [
+        (1, "ada", 30, 1),
+        (2, "me", 25, 1),
+    ]
+    assert [(r["rank"], r["user"]["username"]) for r in adas] == [(1, "me"), (2, "ada")]
+
+
 def test_recompute_repairs_a_wrong_total(focus):
     me = UserFactory()
     focus(me, WEDNESDAY - timedelta(hours=2), 25)

@@ -74,6 +74,11 @@ def focus_completed(user, started: datetime = THURSDAY, minutes: int = 25, sessi
     )
 
 
+def totals_job(user, ended_at: datetime) -> tuple[str, list]:
+    """The job refreshing the stored leaderboard totals that rank ``user`` for everybody else."""
+    return ("analytics.refresh_focus_totals", [str(user.pk), ended_at.isoformat()])
+
+
 def my_row(rows: list[dict]) -> dict:
     (mine,) = [row for row in rows if row["is_current_user"]]
     return mine
@@ -143,7 +148,23 @@ def test_a_completed_focus_session_shows_in_progress_totals_streak_achievements_
     assert [a["id"] for a in read(user, "/api/achievements/me")] == ["first-focus"]
     assert read(user, "/api/challenges/stats")["total_points"] == 10
     assert my_row(read(user, "/api/challenges/leaders"))["points"] == 10
-    assert celery_queue.take() == []
+    assert celery_queue.take() == [totals_job(user, THURSDAY + timedelta(minutes=25))]
+
+
+def test_others_see_a_completed_focus_session_on_the_leaderboard_once_its_job_ran(user, other_user, celery_queue):
+    # given
+    focus_completed(user, THURSDAY, minutes=25)
+    assert my_row(read(user, BOARD))["total_minutes"] == 25
+    assert [row["user"]["username"] for row in read(other_user, BOARD)] == [other_user.username]
+    # when: a worker runs the job the completion queued
+    with at(LATER):
+        celery_queue.run(celery_queue.take())
+    # then
+    rows = read(other_user, BOARD)
+    assert [(row["rank"], row["user"]["username"], row["total_minutes"]) for row in rows] == [
+        (1, user.username, 25),
+        (2, other_user.username, 0),
+    ]
 
 
 def test_a_completed_task_moves_the_task_challenge_at_once(user, celery_queue):
@@ -167,7 +188,7 @@ def test_a_break_after_a_focus_session_moves_the_break_challenge_at_once(user, c
     # then
     assert response.status_code == 200, response.content
     assert progress_of(user, breaks) == {"progress": 1, "total": 5, "status": "in_progress"}
-    assert celery_queue.take() == []
+    assert celery_queue.take() == [totals_job(user, THURSDAY + timedelta(minutes=25))]
 
 
 def test_the_shutdown_points_and_progress_show_right_after_the_reflection(user, celery_queue):
@@ -260,7 +281,6 @@ def test_a_failing_refresh_still_answers_the_write_and_its_job_heals_it(user, ce
     focus = joined(user, "focus")
     monkeypatch.setattr(challenge_handlers, "challenges_refresh_for_user", failing)
     monkeypatch.setattr(analytics_handlers, "streak_refresh_after_session", failing)
-    monkeypatch.setattr(analytics_handlers, "focus_totals_refresh", failing)
     # when
     response = focus_completed(user, THURSDAY, minutes=25)
     # then: the write stands, and the work waits on the broker for a worker
@@ -268,11 +288,12 @@ def test_a_failing_refresh_still_answers_the_write_and_its_job_heals_it(user, ce
     assert response.json()["status"] == "completed"
     assert progress_of(user, focus)["progress"] == 0
     assert read(user, "/api/streaks/me")["current_streak"] == 0
+    assert my_row(read(user, BOARD))["total_minutes"] == 25
     jobs = celery_queue.take()
     assert jobs == [
         ("challenges.refresh_progress", [str(user.pk)]),
         ("analytics.refresh_streak", [str(user.pk)]),
-        ("analytics.refresh_focus_totals", [str(user.pk), "2026-05-07T12:25:00+00:00"]),
+        totals_job(user, THURSDAY + timedelta(minutes=25)),
     ]
     # when: a worker runs them
     with at(LATER):
@@ -280,7 +301,6 @@ def test_a_failing_refresh_still_answers_the_write_and_its_job_heals_it(user, ce
     # then
     assert progress_of(user, focus)["progress"] == 1
     assert read(user, "/api/streaks/me")["current_streak"] == 1
-    assert my_row(read(user, BOARD))["total_minutes"] == 25
 
 
 def test_a_refresh_failing_after_its_award_and_a_retried_job_award_once(user, celery_queue, monkeypatch):
