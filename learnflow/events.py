@@ -14,9 +14,8 @@ Events:
 Read-your-writes: an ``activity`` handler brings the acting user's own derived rows (streak,
 challenge progress, points, achievements) up to date in the request that made the change, with
 ``refresh_or_queue``, so the user's next read already shows it. What only others read is left to a
-job (``enqueue``).
-Handlers run in subscription order, i.e. the order of ``INSTALLED_APPS`` (challenges, then
-analytics); each app's handler orders its own refreshes.
+job (``enqueue``). Handlers run in subscription order, i.e. the order of ``INSTALLED_APPS``
+(challenges, then analytics); each app's handler orders its own refreshes.
 """
 
 import logging
