@@ -127,9 +127,9 @@ class BrokerQueue:
 
 @pytest.fixture
 def celery_queue(transactional_db):
-    """Celery not eager and no worker: ``.delay()`` only publishes to the test's Redis broker, so what
-    a request shows it did by itself, with real commits. ``take()`` the published jobs to see what
-    was left for a worker, and ``run()`` them to play the worker."""
+    """Celery not eager and no worker: ``.delay()`` only publishes to the test's Redis broker, so
+    whatever a read shows right after a request, the request did by itself (with real commits).
+    ``take()`` the published jobs to see what was left for a worker, and ``run()`` them to play it."""
     from learnflow.celery import app
 
     app.loader.import_default_modules()
