@@ -118,3 +118,50 @@ def celery_worker(transactional_db):
             yield worker
     finally:
         app.conf.task_always_eager = True
+
+
+class BrokerQueue:
+    """The jobs published to the test's Redis broker and not consumed by anybody."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def take(self) -> list[tuple[str, list]]:
+        """Take every published job off the broker, oldest first, as ``(task name, args)``."""
+        jobs = []
+        with self.app.connection_for_write() as connection:
+            queue = connection.SimpleQueue(self.app.conf.task_default_queue, no_ack=True)
+            try:
+                while True:
+                    message = queue.get(block=False)
+                    args, kwargs, _ = message.decode()
+                    assert not kwargs, kwargs
+                    jobs.append((message.headers["task"], args))
+            except queue.Empty:
+                pass
+            finally:
+                queue.close()
+        return jobs
+
+    def run(self, jobs: list[tuple[str, list]]) -> None:
+        """Run taken jobs here, as a worker would (a failure raises)."""
+        for name, args in jobs:
+            self.app.tasks[name].apply(args=args, throw=True)
+
+
+@pytest.fixture
+def celery_queue(transactional_db):
+    """Celery not eager and no worker: ``.delay()`` only publishes to the test's Redis broker, so
+    whatever a read shows right after a request, the request did by itself (with real commits).
+    ``take()`` the published jobs to see what was left for a worker, and ``run()`` them to play it."""
+    from learnflow.celery import app
+
+    app.loader.import_default_modules()
+    app.conf.task_always_eager = False
+    queue = BrokerQueue(app)
+    queue.take()
+    try:
+        yield queue
+    finally:
+        queue.take()
+        app.conf.task_always_eager = True

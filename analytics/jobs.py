@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from focus.models import StudySession
+from learnflow import events
 from learnflow.timeutils import local_today, user_zone, week_start
 
 from .leaderboards import focus_totals_refresh
@@ -31,7 +32,7 @@ def write_weekly_reviews() -> int:
     return written
 
 
-@shared_task(name="analytics.refresh_streak")
+@shared_task(name="analytics.refresh_streak", **events.REPAIR_JOB_OPTIONS)
 def refresh_streak(user_id: str) -> int:
     user = get_user_model().objects.filter(pk=user_id).first()
     return streak_refresh(user=user).current_streak if user else 0
@@ -57,7 +58,7 @@ def recompute_streaks(batch: int = 500) -> int:
     return _for_users_who_studied(StudySession.objects.filter(COUNTED), streak_refresh, batch)
 
 
-@shared_task(name="analytics.refresh_focus_totals")
+@shared_task(name="analytics.refresh_focus_totals", **events.REPAIR_JOB_OPTIONS)
 def refresh_focus_totals(user_id: str, occurred_at: str | None = None) -> bool:
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:

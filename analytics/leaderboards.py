@@ -3,12 +3,14 @@
 
 Only completed, verified timer focus sessions count, by when they ended. Each user's totals per
 period live in ``FocusTotal``, recomputed from the sessions (never incremented, so a retried job
-cannot double count); the board reads the top rows from an index and the caller's rank as one count.
+cannot double count); the board reads the top rows from an index, the caller's own total from their
+sessions, and the caller's rank as one count.
 """
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Sum
+from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -40,27 +42,54 @@ def _period_end(period: str, start: date) -> date | None:
     return None
 
 
-def focus_totals_refresh(*, user, at=()) -> None:
-    """Recompute the user's totals from their sessions for the periods holding now and each instant
-    in ``at`` (a session that ended just before a week turned still lands in its own week)."""
-    verified = StudySession.objects.filter(
+def _verified_focus(user):
+    return StudySession.objects.filter(
         user=user,
         session_type=SessionType.FOCUS,
         status=SessionStatus.COMPLETED,
         source=SessionSource.TIMER,
         verified=True,
     )
+
+
+def _ended_within(period: str, start: date) -> Q | None:
+    """Sessions that ended in the period beginning on ``start`` (``None``: all time)."""
+    if period == Period.ALL_TIME:
+        return None
     tz = week_zone()
-    for period in Period.values:
-        for start in {period_start(period, instant) for instant in (timezone.now(), *at)}:
-            sessions = verified
-            if period != Period.ALL_TIME:
-                end = _period_end(period, start)
-                sessions = sessions.filter(
-                    ended_at__gte=local_midnight(tz, start), ended_at__lt=local_midnight(tz, end)
-                )
-            totals = sessions.aggregate(seconds=Coalesce(Sum("duration_seconds"), 0), sessions=Count("pk"))
-            FocusTotal.objects.update_or_create(user=user, period=period, period_start=start, defaults=totals)
+    return Q(ended_at__gte=local_midnight(tz, start), ended_at__lt=local_midnight(tz, _period_end(period, start)))
+
+
+def focus_totals_refresh(*, user, at=()) -> None:
+    """Recompute the user's stored totals from their sessions for the periods holding now and each
+    instant in ``at`` (a session that ended just before a week turned still lands in its own week).
+
+    The user's rows are locked before the sessions are read, so of two refreshes racing (a job and
+    the nightly repair, two jobs) the one that writes last has also read last and counts every
+    session committed before it. All periods are summed in one query."""
+    keys = {(period, period_start(period, instant)) for period in Period.values for instant in (timezone.now(), *at)}
+    wanted = Q()
+    for period, start in keys:
+        wanted |= Q(period=period, period_start=start)
+    locked = FocusTotal.objects.select_for_update().filter(wanted, user=user).order_by("pk")
+    with transaction.atomic():
+        rows = list(locked.all())
+        if len(rows) < len(keys):
+            FocusTotal.objects.bulk_create(
+                [FocusTotal(user=user, period=period, period_start=start) for period, start in keys],
+                ignore_conflicts=True,
+            )
+            rows = list(locked.all())
+        sums = {}
+        for index, row in enumerate(rows):
+            window = _ended_within(row.period, row.period_start)
+            sums[f"seconds_{index}"] = Coalesce(Sum("duration_seconds", filter=window), 0)
+            sums[f"sessions_{index}"] = Count("pk", filter=window)
+        totals = _verified_focus(user).aggregate(**sums)
+        now = timezone.now()
+        for index, row in enumerate(rows):
+            row.seconds, row.sessions, row.updated_at = totals[f"seconds_{index}"], totals[f"sessions_{index}"], now
+        FocusTotal.objects.bulk_update(rows, ["seconds", "sessions", "updated_at"])
 
 
 def _row(total: FocusTotal, rank: int, caller) -> dict:
@@ -73,22 +102,38 @@ def _row(total: FocusTotal, rank: int, caller) -> dict:
     }
 
 
+def own_focus_total(*, user, period: str, start: date) -> FocusTotal:
+    """The user's total of the period counted from their sessions now (not stored)."""
+    sessions = _verified_focus(user)
+    window = _ended_within(period, start)
+    if window is not None:
+        sessions = sessions.filter(window)
+    totals = sessions.aggregate(seconds=Coalesce(Sum("duration_seconds"), 0), sessions=Count("pk"))
+    return FocusTotal(user=user, period=period, period_start=start, **totals)
+
+
 def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None) -> list[dict]:
     """The top ``size`` by verified focus time (ties share a rank and list by username), plus the
     caller's own row with their real rank when they are not among them. With a ``group``, only its
-    members are ranked."""
+    members are ranked.
+
+    Read-your-writes: the caller's own total is counted from their sessions on each read, so it
+    already holds the session they just completed; everybody else's comes from the stored totals,
+    which a job refreshes right after each completed session (and the nightly repair), so others
+    see a new session a moment later."""
     start = period_start(period)
-    board = FocusTotal.objects.filter(period=period, period_start=start, seconds__gt=0)
+    others = FocusTotal.objects.filter(period=period, period_start=start, seconds__gt=0).exclude(user=user)
     if group is not None:
-        board = board.filter(user__memberships__group=group)
-    top = list(board.select_related("user").order_by("-seconds", "user__username")[:size])
+        others = others.filter(user__memberships__group=group)
+    mine = own_focus_total(user=user, period=period, start=start)
+    top = list(others.select_related("user").order_by("-seconds", "user__username")[:size])
+    if mine.seconds > 0:
+        top = sorted([*top, mine], key=lambda total: (-total.seconds, total.user.username))[:size]
     rows, rank = [], 0
     for position, total in enumerate(top, start=1):
         if position == 1 or total.seconds != top[position - 2].seconds:
             rank = position
         rows.append(_row(total, rank, user))
     if not any(row["is_current_user"] for row in rows):
-        mine = FocusTotal.objects.filter(user=user, period=period, period_start=start).select_related("user").first()
-        mine = mine or FocusTotal(user=user, period=period, period_start=start)
-        rows.append(_row(mine, board.filter(seconds__gt=mine.seconds).count() + 1, user))
+        rows.append(_row(mine, others.filter(seconds__gt=mine.seconds).count() + 1, user))
     return rows

@@ -28,20 +28,29 @@ def _session_days(user):
 
 
 def study_days(*, user) -> list[date]:
-    return sorted(set(_session_days(user).values_list("day", flat=True)))
+    return sorted(_session_days(user).order_by().values_list("day", flat=True).distinct())
 
 
 def streak_refresh(*, user) -> Streak:
-    """Recompute the stored streak from the sessions (idempotent)."""
-    longest, start, last = day_runs(study_days(user=user))
+    """Recompute the stored streak from the sessions (idempotent). The row is locked before the
+    sessions are read, so of two refreshes racing (two requests of one user, a request and a job)
+    the one that writes last has also read last, and counts every session committed before it."""
     with transaction.atomic():
         streak, _ = Streak.objects.select_for_update().get_or_create(user=user)
+        longest, start, last = day_runs(study_days(user=user))
         streak.longest_streak = longest
         streak.last_active_date = last
         streak.streak_start_date = start
         streak.current_streak = (last - start).days + 1 if last else 0
         streak.save()
     return streak
+
+
+def streak_refresh_after_session(*, user, day: date | None) -> None:
+    """After a session on the local ``day``: when the stored streak already ends on that day the
+    session moves no run, so nothing is written; otherwise the streak is recomputed."""
+    if day is None or not Streak.objects.filter(user=user, last_active_date=day).exists():
+        streak_refresh(user=user)
 
 
 def _judge(current: int, start: date | None, last: date | None, longest: int, today: date) -> dict:

@@ -20,7 +20,7 @@ from learnflow.timeutils import day_runs, user_zone
 
 from .choices import ParticipationStatus, PointsReason, RequirementType
 from .models import Achievement, Participation, UserAchievement
-from .services import points_award
+from .services import participations_refresh_for_user, points_award
 
 #: The default set, installed by migration 0004 and again by ``install_defaults`` when staff deleted one.
 DEFAULT_ACHIEVEMENTS = (
@@ -138,10 +138,11 @@ def streak_days(*, user) -> int:
     days = (
         _timed_focus(user)
         .annotate(day=Coalesce("local_date", TruncDate("started_at", tzinfo=user_zone(user))))
+        .order_by()
         .values_list("day", flat=True)
         .distinct()
     )
-    longest, _, _ = day_runs(sorted(set(days)))
+    longest, _, _ = day_runs(sorted(days))
     return longest
 
 
@@ -171,13 +172,19 @@ def achievements_progress(*, user) -> list[dict]:
     ]
 
 
-def achievements_check(*, user) -> list[Achievement]:
-    """Unlock every active achievement whose requirement the user now meets, once each (the unique
-    row): the ledger points and the notification follow only the first unlock."""
+def achievements_check(*, user, requirement_types=None) -> list[Achievement]:
+    """Unlock every active achievement (of ``requirement_types`` when given) whose requirement the
+    user now meets, once each (the unique row): the ledger points and the notification follow only
+    the first unlock. Only achievements still locked are looked at, each metric counted once."""
+    locked = Achievement.objects.filter(is_active=True).exclude(unlocks__user=user)
+    if requirement_types is not None:
+        locked = locked.filter(requirement_type__in=requirement_types)
+    values: dict = {}
     new = []
-    for row in achievements_progress(user=user):
-        achievement = row["achievement"]
-        if row["unlocked"] or row["current_value"] < achievement.requirement_value:
+    for achievement in locked:
+        if metric_value(user=user, requirement_type=achievement.requirement_type, cache=values) < (
+            achievement.requirement_value
+        ):
             continue
         try:
             with transaction.atomic():
@@ -201,6 +208,20 @@ def achievements_check(*, user) -> list[Achievement]:
             continue
         new.append(achievement)
     return new
+
+
+def challenges_refresh_for_user(*, user, challenge_types=None, requirement_types=None) -> int:
+    """Derive the user's progress in this week's joined challenges again, then check their
+    achievements: progress first, since a challenge it completes may unlock one. ``challenge_types``
+    and ``requirement_types`` narrow both to what one activity can move (everything by default, as
+    the repair job does); a challenge completed on the way always has ``challenges_completed``
+    checked. Returns how many participations were refreshed."""
+    refreshed = participations_refresh_for_user(user_id=user.pk, challenge_types=challenge_types)
+    if requirement_types is not None and any(p.status == ParticipationStatus.COMPLETED for p in refreshed):
+        requirement_types = {*requirement_types, RequirementType.CHALLENGES_COMPLETED}
+    if requirement_types is None or requirement_types:
+        achievements_check(user=user, requirement_types=requirement_types)
+    return len(refreshed)
 
 
 METRICS = {

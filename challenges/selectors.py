@@ -165,7 +165,11 @@ def points_export(*, user) -> dict:
     }
 
 
-def participations_to_refresh(*, user_id, week: date) -> QuerySet[Participation]:
-    return Participation.objects.filter(
+def participations_to_refresh(*, user_id, week: date, challenge_types=None) -> QuerySet[Participation]:
+    """The user's unfinished participations of the week (of ``challenge_types`` when given)."""
+    participations = Participation.objects.filter(
         user_id=user_id, status=ParticipationStatus.IN_PROGRESS, weekly_challenge__week_start=week
     ).filter(Q(weekly_challenge__finalized_at__isnull=True))
+    if challenge_types is not None:
+        participations = participations.filter(weekly_challenge__challenge__challenge_type__in=challenge_types)
+    return participations

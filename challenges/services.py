@@ -158,15 +158,29 @@ def challenge_leave(*, user, weekly_challenge: WeeklyChallenge) -> None:
     participation.delete()
 
 
+def _locked(participations):
+    return participations.select_for_update(of=("self",)).select_related("weekly_challenge__challenge", "user")
+
+
 @transaction.atomic
 def participation_refresh(*, participation_id) -> Participation:
     """Derive the participation's progress again; reaching the target completes it and awards its
     points once (the ledger's unique source)."""
-    participation = (
-        Participation.objects.select_for_update(of=("self",))
-        .select_related("weekly_challenge__challenge", "user")
-        .get(pk=participation_id)
-    )
+    return _participation_derive(_locked(Participation.objects).get(pk=participation_id))
+
+
+@transaction.atomic
+def participations_refresh_for_user(*, user_id, challenge_types=None) -> list[Participation]:
+    """Refresh the user's unfinished participations of this week (only those of ``challenge_types``
+    when given), locked together in one query (in pk order, as everywhere) and derived in one
+    transaction; returns them as refreshed."""
+    candidates = participations_to_refresh(user_id=user_id, week=current_week(), challenge_types=challenge_types)
+    return [_participation_derive(participation) for participation in _locked(candidates).order_by("pk")]
+
+
+def _participation_derive(participation: Participation) -> Participation:
+    """Progress of a locked participation, from the user's activity in the challenge week; reaching
+    the target completes it, awards its points once and notifies the user."""
     if participation.status != ParticipationStatus.IN_PROGRESS:
         return participation
     challenge = participation.weekly_challenge.challenge
@@ -199,16 +213,6 @@ def participation_refresh(*, participation_id) -> Participation:
         )
     participation.save()
     return participation
-
-
-def participations_refresh_for_user(*, user_id) -> int:
-    refreshed = 0
-    for participation_id in participations_to_refresh(user_id=user_id, week=current_week()).values_list(
-        "pk", flat=True
-    ):
-        participation_refresh(participation_id=participation_id)
-        refreshed += 1
-    return refreshed
 
 
 def shutdown_day_award(*, reflection) -> PointsEntry | None:

@@ -1,24 +1,32 @@
 """Timing helpers of ``manage.py benchmark_cache`` and the scripts in ``bench/``: repeated calls in
-milliseconds, their 95th percentile and a mean / p95 table."""
+milliseconds, their percentiles and a mean / p95 table."""
 
 import statistics
 import time
 
 
-def timed(call, n: int, *, warm_up: bool = False) -> list[float]:
-    """``n`` timings of ``call()`` in milliseconds (after one untimed call with ``warm_up``)."""
+def timed(call, n: int, *, warm_up: bool = False, setup=None) -> list[float]:
+    """``n`` timings of ``call()`` in milliseconds (after one untimed call with ``warm_up``). With
+    ``setup``, each timed ``call(setup())`` gets what an untimed ``setup()`` just prepared."""
+    run = (lambda: call(setup())) if setup else call
     if warm_up:
-        call()
+        run()
     samples = []
     for _ in range(n):
+        prepared = (setup(),) if setup else ()
         began = time.perf_counter()
-        call()
+        call(*prepared)
         samples.append((time.perf_counter() - began) * 1000)
     return samples
 
 
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
+
+
+def percentile(samples: list[float], pct: int) -> float:
+    """The ``pct``-th percentile (1-99) of ``samples``, interpolated between the nearest ranks."""
+    return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1] if len(samples) > 1 else samples[0]
 
 
 def report(title: str, results: dict[str, list[float]]) -> None:

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
+from analytics.leaderboards import focus_totals_refresh
 from analytics.models import FocusTotal
 from focus.models import StudySession
 from focus.services import study_session_log
@@ -133,6 +134,22 @@ def test_query_count_does_not_grow_with_the_board(user):
     assert rows[-1]["rank"] == 30
 
 
+def test_the_callers_own_row_is_counted_from_their_sessions_not_the_stored_totals(focus):
+    # given: my stored total is wrong (a job not run yet, or lost), ada's is right
+    ada, me = UserFactory(username="ada"), UserFactory(username="me")
+    focus(ada, WEDNESDAY - timedelta(hours=3), 30)
+    focus(me, WEDNESDAY - timedelta(hours=2), 25)
+    FocusTotal.objects.filter(user=me).update(seconds=999_999, sessions=99)
+    # when
+    mine, adas = board(me).json(), board(ada).json()
+    # then: I read my own time; ada reads the stored one
+    assert [(r["rank"], r["user"]["username"], r["total_minutes"], r["session_count"]) for r in mine] == [
+        (1, "ada", 30, 1),
+        (2, "me", 25, 1),
+    ]
+    assert [(r["rank"], r["user"]["username"]) for r in adas] == [(1, "me"), (2, "ada")]
+
+
 def test_recompute_repairs_a_wrong_total(focus):
     me = UserFactory()
     focus(me, WEDNESDAY - timedelta(hours=2), 25)
@@ -159,3 +176,21 @@ def test_group_leaderboard_ranks_members_only(focus):
     # then
     assert [(r["rank"], r["user"]["username"], r["total_minutes"]) for r in rows] == [(1, "mate", 50), (2, "me", 25)]
     assert stranger.status_code == 404
+
+
+def test_the_totals_are_locked_before_the_sessions_are_read_and_summed_in_one_query(focus):
+    # given: two refreshes racing write in the order they locked; the later one must also read later
+    me = UserFactory()
+    focus(me, WEDNESDAY - timedelta(hours=2), 25)
+    # when
+    with time_machine.travel(WEDNESDAY, tick=False), CaptureQueriesContext(connection) as context:
+        focus_totals_refresh(user=me)
+    # then
+    sqls = [query["sql"] for query in context.captured_queries]
+    locked = next(i for i, sql in enumerate(sqls) if '"analytics_focustotal"' in sql and "FOR UPDATE" in sql)
+    reads = [i for i, sql in enumerate(sqls) if 'FROM "focus_studysession"' in sql]
+    assert len(reads) == 1
+    assert locked < reads[0]
+    assert sorted(FocusTotal.objects.filter(user=me).values_list("period", "seconds", "sessions")) == [
+        ("all_time", 1500, 1), ("monthly", 1500, 1), ("weekly", 1500, 1),
+    ]  # fmt: skip

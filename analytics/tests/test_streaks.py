@@ -5,9 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
 from analytics.models import Streak
+from analytics.streaks import streak_refresh
 from focus.models import StudySession
 from focus.services import study_session_log
 from learnflow.testing import client_for
@@ -189,3 +192,20 @@ def test_my_streaks_include_the_shutdown_streak(berliner):
 @pytest.mark.parametrize("path", ["/api/streaks/me", "/api/streaks/calendar/me", "/api/streaks/stats/me"])
 def test_streaks_need_a_token(api_client, path):
     assert api_client.get(path).status_code == 401
+
+
+def first_query_index(queries, *fragments: str) -> int:
+    return next(i for i, query in enumerate(queries) if all(f in query["sql"] for f in fragments))
+
+
+def test_the_streak_row_is_locked_before_the_sessions_are_read(berliner, study):
+    # given: two refreshes racing write in the order they locked; the later one must also read later
+    study(berliner, datetime(2026, 11, 10, 9, 0, tzinfo=UTC))
+    # when
+    with CaptureQueriesContext(connection) as context:
+        streak_refresh(user=berliner)
+    # then
+    locked = first_query_index(context.captured_queries, '"analytics_streak"', "FOR UPDATE")
+    read = first_query_index(context.captured_queries, 'FROM "focus_studysession"')
+    assert locked < read
+    assert Streak.objects.get(user=berliner).current_streak == 1
