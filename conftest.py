@@ -120,35 +120,6 @@ def celery_worker(transactional_db):
         app.conf.task_always_eager = True
 
 
-class BrokerQueue:
-    """The jobs published to the test's Redis broker and not consumed by anybody."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def take(self) -> list[tuple[str, list]]:
-        """Take every published job off the broker, oldest first, as ``(task name, args)``."""
-        jobs = []
-        with self.app.connection_for_write() as connection:
-            queue = connection.SimpleQueue(self.app.conf.task_default_queue, no_ack=True)
-            try:
-                while True:
-                    message = queue.get(block=False)
-                    args, kwargs, _ = message.decode()
-                    assert not kwargs, kwargs
-                    jobs.append((message.headers["task"], args))
-            except queue.Empty:
-                pass
-            finally:
-                queue.close()
-        return jobs
-
-    def run(self, jobs: list[tuple[str, list]]) -> None:
-        """Run taken jobs here, as a worker would (a failure raises)."""
-        for name, args in jobs:
-            self.app.tasks[name].apply(args=args, throw=True)
-
-
 @pytest.fixture
 def celery_queue(transactional_db):
     """Celery not eager and no worker: ``.delay()`` only publishes to the test's Redis broker, so
@@ -158,6 +129,8 @@ def celery_queue(transactional_db):
 
     app.loader.import_default_modules()
     app.conf.task_always_eager = False
+    from learnflow.testing import BrokerQueue
+
     queue = BrokerQueue(app)
     queue.take()
     try:

@@ -105,6 +105,35 @@ class FakeOpenAI:
         self.server.server_close()
 
 
+class BrokerQueue:
+    """The jobs published to the test's Redis broker and not consumed by anybody."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def take(self) -> list[tuple[str, list]]:
+        """Take every published job off the broker, oldest first, as ``(task name, args)``."""
+        jobs = []
+        with self.app.connection_for_write() as connection:
+            queue = connection.SimpleQueue(self.app.conf.task_default_queue, no_ack=True)
+            try:
+                while True:
+                    message = queue.get(block=False)
+                    args, kwargs, _ = message.decode()
+                    assert not kwargs, kwargs
+                    jobs.append((message.headers["task"], args))
+            except queue.Empty:
+                pass
+            finally:
+                queue.close()
+        return jobs
+
+    def run(self, jobs: list[tuple[str, list]]) -> None:
+        """Run taken jobs here, as a worker would (a failure raises)."""
+        for name, args in jobs:
+            self.app.tasks[name].apply(args=args, throw=True)
+
+
 class SchemaContract:
     """The OpenAPI schema as a contract for every response the test suite receives: its status must
     be one the operation documents, and its body must match the documented shape for that status
