@@ -7,8 +7,8 @@ Times three writes over real HTTP, REQUESTS times each, against gunicorn in the 
 * ``POST /api/study-sessions/`` (a session logged by hand),
 * ``PUT /api/tasks/{id}`` with ``{"completed": true}``,
 
-for two trees of this repository in one run: BEFORE, a git revision (by default the merge base with
-``main``, where the derived rows were only refreshed by jobs queued after commit) exported into a
+for two trees of this repository in one run: BEFORE, a git revision (by default 0680dde, the last
+one where the derived rows were only refreshed by jobs queued after commit) exported into a
 temporary directory, and AFTER, this checkout as it is (the user's rows refreshed in the request).
 Both run from the same virtualenv against the same servers, each with its own database (created and
 migrated by its own tree, dropped at the end) and its own Redis database (13 and 14). No Celery
@@ -47,6 +47,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import redis
 
+#: The last revision whose activity handlers only queued jobs (before read-your-writes).
+JOBS_ONLY_REVISION = "0680dde"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -247,7 +249,7 @@ def print_table(samples: dict[str, dict[str, list[float]]], requests: int) -> No
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--before", default="", help="git revision of BEFORE (default: merge base with main)")
+    parser.add_argument("--before", default=JOBS_ONLY_REVISION, help=f"git revision of BEFORE ({JOBS_ONLY_REVISION})")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per write and side")
     parser.add_argument("--chunk", type=int, default=25, help="requests per side before switching sides")
     parser.add_argument("--warm-up", type=int, default=10, help="untimed requests per write and side first")
@@ -256,12 +258,7 @@ def main() -> None:
     admin_url, redis_base = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not admin_url.startswith("postgres") or not redis_base.startswith("redis"):
         parser.error("set DATABASE_URL (PostgreSQL) and REDIS_URL to running servers")
-    revision = (
-        args.before
-        or subprocess.run(
-            ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], check=True, capture_output=True, text=True
-        ).stdout.strip()
-    )
+    revision = args.before
     database = urlsplit(admin_url).path.lstrip("/") or "learnflow"
     servers: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="bench-ryw-") as temp:
