@@ -35,11 +35,14 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests: `Retry-After` says how many seconds to wait.",
 }
 
-DETAIL = ResolvedComponent(
-    name="ErrorDetail",
-    type=ResolvedComponent.SCHEMA,
-    object="ErrorDetail",
-    schema={
+
+def _component(name: str, schema: dict) -> ResolvedComponent:
+    return ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
+
+
+DETAIL = _component(
+    "ErrorDetail",
+    {
         "type": "object",
         "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
         "required": ["detail"],
@@ -47,11 +50,9 @@ DETAIL = ResolvedComponent(
     },
 )
 
-FIELD_ERRORS = ResolvedComponent(
-    name="FieldErrors",
-    type=ResolvedComponent.SCHEMA,
-    object="FieldErrors",
-    schema={
+FIELD_ERRORS = _component(
+    "FieldErrors",
+    {
         "type": "object",
         "description": "Field name → its messages; a nested field gives an object of the same shape, a "
         "list field the errors of its items; `detail` when the body is not valid JSON.",
