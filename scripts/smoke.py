@@ -3,7 +3,8 @@
 ``scripts/smoke.sh`` starts gunicorn, a Celery worker and (for the second phase) celery beat, then runs
 
 * ``smoke.py web URL STATE``: health, registration and the welcome written by the worker, login, a task
-  with a reminder due now, a focus session and its AI summary (written by the worker), the admin and
+  with a reminder due now, a focus session (the streak and the leaderboard show it on the next read)
+  and its AI summary (written by the worker), the admin and
   the API docs with the hashed static files they reference. Saves the login and the task in STATE.
 * ``smoke.py beat URL STATE``: the reminder of that task arrives, sent by the ``task_reminders``
   schedule through beat, the broker and the worker.
@@ -201,6 +202,14 @@ def phase_web(base_url: str, state_path: str) -> None:
         raise SmokeFailure(f"the completed session reads {ended}")
     if client.json("GET", "/api/current-session", 200) is not None:
         raise SmokeFailure("a session is still active after completing it")
+    # Read-your-writes: the very next reads show the session, whatever the worker is doing.
+    streak = client.json("GET", "/api/streaks/me", 200)
+    if streak["current_streak"] != 1:
+        raise SmokeFailure(f"the streak right after the first completed session reads {streak}")
+    board = client.json("GET", "/api/study-sessions/leaderboards/global?period=weekly", 200)
+    mine = [row for row in board if row["is_current_user"]]
+    if not mine or mine[0]["session_count"] != 1:
+        raise SmokeFailure(f"the weekly leaderboard right after the session reads {board}")
     summary_path = f"/api/study-sessions/{session['session_id']}"
     poll("the AI summary", lambda: client.json("GET", summary_path, 200)["ai_summary_status"] == "ready")
 
