@@ -21,6 +21,17 @@ and the SPA contract (SPEC) reads DRF's ``{"detail": ...}`` / ``{"field": ["msg"
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
+#: What a client reads in ``detail`` for each status (the example in the schema).
+ERROR_EXAMPLES = {
+    401: "Authentication credentials were not provided.",
+    403: "You do not have permission to perform this action.",
+    404: "Not found.",
+    409: "The request conflicts with the current state.",
+    413: "Request body is larger than 1048576 bytes.",
+    415: 'Unsupported media type "text/plain" in request.',
+    429: "Request was throttled. Expected available in 60 seconds.",
+}
+
 #: Why each error status is answered; the response's description in the schema.
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: each field names its errors (`non_field_errors` for the whole body); "
@@ -134,9 +145,10 @@ class AutoSchema(SpectacularAutoSchema):
             return {"description": ERROR_DESCRIPTIONS[status]}
         component = FIELD_ERRORS if status == 400 else DETAIL
         self.registry.register_on_missing(component)
+        example = FIELD_ERRORS.schema["example"] if status == 400 else {"detail": ERROR_EXAMPLES[status]}
         response = {
             "description": ERROR_DESCRIPTIONS[status],
-            "content": {"application/json": {"schema": component.ref}},
+            "content": {"application/json": {"schema": component.ref, "example": example}},
         }
         if status == 429:
             response["headers"] = RETRY_AFTER
