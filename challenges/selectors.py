@@ -1,15 +1,16 @@
 """Reads for challenges: derived progress, the week's challenges, stats and the weekly leaderboard."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.conf import settings
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import ExtractHour, Rank
 
 from focus.choices import SessionSource, SessionStatus, SessionType
 from focus.models import ShutdownReflection, StudySession
 from focus.shutdown import shutdown_streak
 from learnflow.timeutils import local_today, user_zone
-from tasks.models import Task
+from tasks.selectors import tasks_rewarded_count
 
 from .choices import ChallengeType, ParticipationStatus
 from .models import Participation, UserPoints, WeeklyChallenge
@@ -34,10 +35,21 @@ def _verified_timer(user, session_type: str) -> QuerySet[StudySession]:
     )
 
 
+def spaced_count(instants: list[datetime], *, spacing: timedelta) -> int:
+    """How many of the sorted ``instants`` count when each must come ``spacing`` after the last one
+    counted: per-local-day rewards need a real day between them, whatever the timezone does."""
+    counted, last = 0, None
+    for instant in instants:
+        if last is None or instant - last >= spacing:
+            counted, last = counted + 1, instant
+    return counted
+
+
 def challenge_progress(*, user, challenge_type: str, week: date) -> int:
     """What the user did in the challenge week, counted from verified activity only: completed timer
     focus sessions; completed timer breaks that start within 30 minutes after a completed focus
-    session; tasks completed; local days with a shutdown reflection written before 17:00 local.
+    session; tasks completed that earn rewards (``tasks_rewarded_count``); local days with a shutdown
+    reflection written before 17:00 local, a real day apart (``spaced_count``).
     Manual logs never count. Activity from the whole week counts, also before the user joined."""
     start, end = week_bounds(week)
     if challenge_type == ChallengeType.FOCUS:
@@ -53,16 +65,18 @@ def challenge_progress(*, user, challenge_type: str, week: date) -> int:
             .count()
         )
     if challenge_type == ChallengeType.TASK:
-        return Task.objects.filter(user=user, completed=True, completed_at__gte=start, completed_at__lt=end).count()
+        return tasks_rewarded_count(user=user, start=start, end=end)
     if challenge_type == ChallengeType.SHUTDOWN:
-        return (
+        firsts = (
             ShutdownReflection.objects.filter(user=user, created_at__gte=start, created_at__lt=end)
             .annotate(hour=ExtractHour("created_at", tzinfo=user_zone(user)))
             .filter(hour__lt=SHUTDOWN_BEFORE_HOUR)
             .values("local_date")
-            .distinct()
-            .count()
+            .annotate(first=Min("created_at"))
+            .order_by("first")
+            .values_list("first", flat=True)
         )
+        return spaced_count(list(firsts), spacing=timedelta(hours=settings.LEARNFLOW_DAILY_AWARD_SPACING_HOURS))
     raise ValueError(challenge_type)
 
 

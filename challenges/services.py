@@ -3,12 +3,14 @@
 import logging
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
 from accounts.services import notification_create
+from focus.models import ShutdownReflection
 from learnflow.exceptions import Conflict
 
 from .choices import ChallengeType, ParticipationStatus, PointsReason
@@ -215,11 +217,21 @@ def _participation_derive(participation: Participation) -> Participation:
     return participation
 
 
+@transaction.atomic
 def shutdown_day_award(*, reflection) -> PointsEntry | None:
-    """The day's shutdown points (the seed's formula at the time of the reflection), once per local day."""
+    """The day's shutdown points (the seed's formula at the time of the reflection), once per local
+    day, and only a real day after the last ones: no other local day's first reflection within
+    ``LEARNFLOW_DAILY_AWARD_SPACING_HOURS`` of this one was paid, so hopping to a timezone where it is
+    already tomorrow pays nothing. The user's points row is locked first, so two awards of one user
+    are decided one after the other."""
     from focus.shutdown import shutdown_summary
 
-    points = shutdown_summary(user=reflection.user, now=reflection.created_at)["pointsEarned"]
+    user = reflection.user
+    UserPoints.objects.get_or_create(user=user)
+    UserPoints.objects.select_for_update().get(user=user)
+    if _shutdown_paid_nearby(reflection):
+        return None
+    points = shutdown_summary(user=user, now=reflection.created_at)["pointsEarned"]
     return points_award(
         user=reflection.user,
         points=points,
@@ -227,6 +239,26 @@ def shutdown_day_award(*, reflection) -> PointsEntry | None:
         source_type="shutdown_day",
         source_id=reflection.local_date.isoformat(),
         occurred_at=reflection.created_at,
+    )
+
+
+def _shutdown_paid_nearby(reflection) -> bool:
+    spacing = timedelta(hours=settings.LEARNFLOW_DAILY_AWARD_SPACING_HOURS)
+    at = reflection.created_at
+    firsts = (
+        ShutdownReflection.objects.filter(user=reflection.user, created_at__gt=at - spacing - timedelta(days=2))
+        .exclude(local_date=reflection.local_date)
+        .values("local_date")
+        .annotate(first=Min("created_at"))
+        .filter(first__gt=at - spacing, first__lt=at + spacing)
+        .values_list("local_date", flat=True)
+    )
+    days = [day.isoformat() for day in firsts]
+    return (
+        bool(days)
+        and PointsEntry.objects.filter(
+            user=reflection.user, reason=PointsReason.SHUTDOWN_DAY, source_type="shutdown_day", source_id__in=days
+        ).exists()
     )
 
 

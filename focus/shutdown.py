@@ -7,8 +7,10 @@ Product rules (also in docs/product-rules.md):
   ended, completed or stopped (the server timed both).
 * The shutdown streak counts consecutive local days with at least one reflection, ending today, or
   yesterday while today's reflection is not written yet.
-* ``pointsEarned`` is the seed's daily formula: 10 for the day's shutdown, 5 per completed task,
-  15 when the focus goal is met, and 2 per streak day up to 20.
+* ``pointsEarned`` is the seed's daily formula: 10 for the day's shutdown, 5 per task completed that
+  day that earns rewards (``tasks.selectors.tasks_rewarded_count``: not ticked off within a minute of
+  its creation, at most ``LEARNFLOW_REWARDED_TASKS_PER_DAY``), 15 when the focus goal is met, and 2
+  per streak day up to 20. ``tasksCompleted`` still shows every completed task of the day.
 * ``clockedOutTime`` is the local time of today's latest reflection, or now before there is one.
 """
 
@@ -22,6 +24,7 @@ from django.utils import timezone
 from learnflow import events
 from learnflow.timeutils import local_day_bounds, local_now, user_zone
 from tasks.models import Task
+from tasks.selectors import tasks_rewarded_count
 
 from .choices import SessionSource, SessionStatus, SessionType
 from .models import ShutdownReflection, StudySession
@@ -87,7 +90,7 @@ def shutdown_summary(*, user, now=None) -> dict:
         "focusGoal": user.daily_focus_goal_minutes,
         "shutdownStreak": streak,
         "pointsEarned": daily_points(
-            tasks_completed=counts["done"],
+            tasks_completed=tasks_rewarded_count(user=user, start=start, end=end),
             focus_minutes=focus_minutes,
             focus_goal=user.daily_focus_goal_minutes,
             streak=streak,

@@ -1,10 +1,12 @@
 """Reads for tasks and goals."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from learnflow.timeutils import local_day_bounds, local_today, user_zone
 
@@ -27,6 +29,27 @@ def task_due_range_q(*, user, due_range: str, now: datetime | None = None) -> Q:
     if due_range == DueDateRange.UPCOMING:
         return Q(due_date__gte=end)
     raise ValueError(due_range)
+
+
+#: A task completed sooner than this after it was created earns nothing (it was made to be ticked off).
+REWARD_MIN_TASK_AGE = timedelta(minutes=1)
+
+
+def tasks_rewarded_count(*, user, start: datetime, end: datetime) -> int:
+    """How many of the user's tasks completed in ``[start, end)`` earn rewards (the daily shutdown
+    points and the task challenge). Only real work counts: a task created already completed, or
+    completed within a minute of its creation, does not, and at most
+    ``LEARNFLOW_REWARDED_TASKS_PER_DAY`` count on one local day of the user."""
+    per_day = (
+        Task.objects.filter(user=user, completed=True, completed_at__gte=start, completed_at__lt=end)
+        .filter(completed_at__gte=F("created_at") + REWARD_MIN_TASK_AGE)
+        .annotate(day=TruncDate("completed_at", tzinfo=user_zone(user)))
+        .order_by()
+        .values("day")
+        .annotate(done=Count("pk"))
+    )
+    cap = settings.LEARNFLOW_REWARDED_TASKS_PER_DAY
+    return sum(min(row["done"], cap) for row in per_day)
 
 
 def task_tags_any_q(tags: list[str]) -> Q:

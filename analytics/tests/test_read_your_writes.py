@@ -44,6 +44,12 @@ def read(user, path: str, when: datetime = LATER):
     return response.json()
 
 
+def planned_task(user):
+    """A task planned on THURSDAY, so completing it LATER is real work that earns rewards."""
+    with at(THURSDAY):
+        return TaskFactory(user=user)
+
+
 def joined(user, default: str | None = None, **challenge):
     """This week's instance of a default challenge (by type), or of a new one with ``challenge``'s
     fields, joined by ``user``."""
@@ -174,7 +180,7 @@ def test_others_see_a_completed_focus_session_on_the_leaderboard_once_its_job_ra
 def test_a_completed_task_moves_the_task_challenge_at_once(user, celery_queue):
     # given
     tasks = joined(user, name="Task Tamer", challenge_type="task", target_value=3, points=40)
-    task = TaskFactory(user=user)
+    task = planned_task(user)
     # when
     response = call(user, "put", f"/api/tasks/{task.pk}", {"completed": True})
     # then
@@ -228,7 +234,7 @@ def test_reaching_the_target_completes_the_challenge_and_awards_its_points_at_on
     # given
     achievements_install_defaults()
     tasks = joined(user, name="Task Tamer", challenge_type="task", target_value=1, points=40)
-    task = TaskFactory(user=user)
+    task = planned_task(user)
     # when
     response = call(user, "put", f"/api/tasks/{task.pk}", {"completed": True})
     # then: the challenge's 40 points and the Challenger achievement's 20
@@ -244,8 +250,8 @@ def test_parallel_completions_reaching_the_target_award_its_points_once(user, ce
     # given: two requests released at the same moment, each completing a task that reaches the target
     achievements_install_defaults()
     tasks = joined(user, name="Task Tamer", challenge_type="task", target_value=1, points=40)
-    first = TaskFactory(user=user)
-    second = first if same_task else TaskFactory(user=user)
+    first = planned_task(user)
+    second = first if same_task else planned_task(user)
     barrier = threading.Barrier(2)
     statuses: list[int] = []
     lock = threading.Lock()
@@ -318,7 +324,7 @@ def test_a_refresh_failing_after_its_award_and_a_retried_job_award_once(user, ce
         failing()
 
     monkeypatch.setattr(challenge_handlers, "challenges_refresh_for_user", award_then_fail)
-    task = TaskFactory(user=user)
+    task = planned_task(user)
     # when
     response = call(user, "put", f"/api/tasks/{task.pk}", {"completed": True})
     jobs = celery_queue.take()
@@ -351,7 +357,7 @@ def test_a_failing_shutdown_award_is_healed_by_its_job(user, celery_queue, monke
 
 def test_a_failing_refresh_with_the_broker_down_still_answers_the_write(user, celery_queue, monkeypatch):
     # given: the refresh fails and so does queueing its job
-    task = TaskFactory(user=user)
+    task = planned_task(user)
     joined(user, name="Task Tamer", challenge_type="task", target_value=3, points=40)
     monkeypatch.setattr(challenge_handlers, "challenges_refresh_for_user", failing)
     monkeypatch.setattr(refresh_progress, "delay", failing)

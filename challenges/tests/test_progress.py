@@ -308,7 +308,8 @@ def test_completing_a_task_through_the_api_adds_progress(user, django_capture_on
     with at(THURSDAY):
         tasks = WeeklyChallengeFactory(challenge__challenge_type="task", challenge__target_value=3)
     join(user, tasks, MONDAY)
-    task = TaskFactory(user=user)
+    with at(MONDAY):
+        task = TaskFactory(user=user)
     # when
     with at(THURSDAY), django_capture_on_commit_callbacks(execute=True):
         response = client_for(user).patch(f"/api/tasks/{task.pk}", {"completed": True}, format="json")

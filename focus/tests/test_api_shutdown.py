@@ -42,17 +42,19 @@ def reflect(user, rating="good", **extra):
 
 def test_summary_of_a_local_day(berliner, other_user):
     # given: tasks due today (local), one completed today but due yesterday, one due tomorrow (local)
-    Task.objects.create(user=berliner, title="Write tests", due_date=datetime(2026, 11, 20, 16, 0, tzinfo=UTC))
-    Task.objects.create(
-        user=berliner, title="Review PR", due_date=datetime(2026, 11, 20, 9, 0, tzinfo=UTC), completed=True,
-        completed_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
-    )  # fmt: skip
-    Task.objects.create(
-        user=berliner, title="Fix bugs", due_date=datetime(2026, 11, 19, 9, 0, tzinfo=UTC), completed=True,
-        completed_at=datetime(2026, 11, 20, 11, 0, tzinfo=UTC),
-    )  # fmt: skip
-    Task.objects.create(user=berliner, title="Tomorrow", due_date=datetime(2026, 11, 20, 23, 30, tzinfo=UTC))
-    Task.objects.create(user=other_user, title="Not mine", due_date=datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    # (planned early that morning, so completing them is work that earns the day's points)
+    with time_machine.travel(datetime(2026, 11, 20, 6, 0, tzinfo=UTC), tick=False):
+        Task.objects.create(user=berliner, title="Write tests", due_date=datetime(2026, 11, 20, 16, 0, tzinfo=UTC))
+        Task.objects.create(
+            user=berliner, title="Review PR", due_date=datetime(2026, 11, 20, 9, 0, tzinfo=UTC), completed=True,
+            completed_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+        )  # fmt: skip
+        Task.objects.create(
+            user=berliner, title="Fix bugs", due_date=datetime(2026, 11, 19, 9, 0, tzinfo=UTC), completed=True,
+            completed_at=datetime(2026, 11, 20, 11, 0, tzinfo=UTC),
+        )  # fmt: skip
+        Task.objects.create(user=berliner, title="Tomorrow", due_date=datetime(2026, 11, 20, 23, 30, tzinfo=UTC))
+        Task.objects.create(user=other_user, title="Not mine", due_date=datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
     # verified focus today: 50 completed + 15 stopped; a break, a manual log and yesterday's session do not count
     timed(berliner, started=datetime(2026, 11, 20, 8, 0, tzinfo=UTC), minutes=50)
     timed(berliner, started=datetime(2026, 11, 20, 13, 0, tzinfo=UTC), minutes=15, status="stopped")

@@ -23,6 +23,15 @@ class TaskFactory(factory.django.DjangoModelFactory):
     tags = factory.LazyFunction(list)
     completed = False
     completed_at = factory.LazyAttribute(lambda task: timezone.now() if task.completed else None)
+    #: An hour before it was completed (or before now): a task planned, then done, as rewards expect.
+    created_at = factory.LazyAttribute(lambda task: (task.completed_at or timezone.now()) - timedelta(hours=1))
+
+    @classmethod
+    def _create(cls, model_class, *args, created_at=None, **kwargs):
+        task = super()._create(model_class, *args, **kwargs)
+        model_class.objects.filter(pk=task.pk).update(created_at=created_at)
+        task.created_at = created_at
+        return task
 
 
 class GoalFactory(factory.django.DjangoModelFactory):
