@@ -15,6 +15,7 @@ from accounts.choices import NotificationKind
 from accounts.services import notification_create
 from focus.choices import SessionSource, SessionStatus, SessionType
 from focus.models import StudySession
+from focus.selectors import counted_timer_sessions
 from learnflow import hooks
 from learnflow.timeutils import day_runs, user_zone
 
@@ -126,7 +127,7 @@ def _timed_focus(user):
 
 
 def total_sessions(*, user) -> int:
-    return _timed_focus(user).count()
+    return counted_timer_sessions(user=user, session_type=SessionType.FOCUS).count()
 
 
 def total_focus_minutes(*, user) -> int:
@@ -134,9 +135,9 @@ def total_focus_minutes(*, user) -> int:
 
 
 def streak_days(*, user) -> int:
-    """The longest run of consecutive local days with a timed focus session."""
+    """The longest run of consecutive local days with a focus session that counts (10 minutes or more)."""
     days = (
-        _timed_focus(user)
+        counted_timer_sessions(user=user, session_type=SessionType.FOCUS)
         .annotate(day=Coalesce("local_date", TruncDate("started_at", tzinfo=user_zone(user))))
         .order_by()
         .values_list("day", flat=True)

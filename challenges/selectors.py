@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import ExtractHour, Rank
 
-from focus.choices import SessionSource, SessionStatus, SessionType
+from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
+from focus.selectors import counted_timer_sessions
 from focus.shutdown import shutdown_streak
 from learnflow.timeutils import local_today, user_zone
 from tasks.selectors import tasks_rewarded_count
@@ -26,13 +27,7 @@ DAY_STARTS_AT_HOUR = 4
 
 
 def _verified_timer(user, session_type: str) -> QuerySet[StudySession]:
-    return StudySession.objects.filter(
-        user=user,
-        session_type=session_type,
-        status=SessionStatus.COMPLETED,
-        source=SessionSource.TIMER,
-        verified=True,
-    )
+    return counted_timer_sessions(user=user, session_type=session_type)
 
 
 def spaced_count(instants: list[datetime], *, spacing: timedelta) -> int:

@@ -7,6 +7,7 @@ timer session of that type, stopped ones included: that time was timed by the se
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -26,6 +27,23 @@ _TOTALS = {
         Sum("duration_seconds", filter=Q(session_type=SessionType.BREAK, status__in=ENDED)), 0
     ),
 }
+
+
+def counted_timer_sessions(*, user, session_type: str) -> QuerySet[StudySession]:
+    """The sessions that count as *sessions* toward rewards (challenge progress, session and streak
+    achievements): completed, verified timer sessions of ``session_type``, and for focus only those of
+    at least ``LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES`` (10) verified minutes, so a string of one-minute
+    timers is not a string of focus sessions. Sums of time count every verified minute instead."""
+    sessions = StudySession.objects.filter(
+        user=user,
+        session_type=session_type,
+        status=SessionStatus.COMPLETED,
+        source=SessionSource.TIMER,
+        verified=True,
+    )
+    if session_type == SessionType.FOCUS:
+        sessions = sessions.filter(duration_seconds__gte=settings.LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES * 60)
+    return sessions
 
 
 def study_session_list(*, user) -> QuerySet[StudySession]:

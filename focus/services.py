@@ -72,11 +72,17 @@ def focus_session_start(
         raise Conflict("An active session already exists: complete or stop it first.") from None
 
 
+def completion_grace(planned: timedelta) -> timedelta:
+    """How early a timer may be completed and still count as completed: ``LEARNFLOW_FOCUS_GRACE_SECONDS``
+    (60), but never more than a tenth of the plan, so a one-minute timer needs 54 seconds, not none."""
+    return min(timedelta(seconds=settings.LEARNFLOW_FOCUS_GRACE_SECONDS), planned / 10)
+
+
 @transaction.atomic
 def focus_session_end(*, session: StudySession, complete: bool, notes: str | None = None) -> StudySession:
     """End the timer. A session counts at most its planned time: the timer rang at the planned end,
     and minutes after it are not timed focus, whether the user then completes or stops. Completing
-    more than ``LEARNFLOW_FOCUS_GRACE_SECONDS`` before the planned end, or stopping, records the
+    more than the grace (``completion_grace``) before the planned end, or stopping, records the
     session as ``stopped`` with the time elapsed. Either way the duration is the server's
     ``ended_at - started_at``."""
     locked = StudySession.objects.select_for_update().get(pk=session.pk)
@@ -85,8 +91,7 @@ def focus_session_end(*, session: StudySession, complete: bool, notes: str | Non
     now = timezone.now()
     elapsed = now - locked.started_at
     planned = timedelta(minutes=locked.planned_duration or 0)
-    grace = timedelta(seconds=settings.LEARNFLOW_FOCUS_GRACE_SECONDS)
-    if complete and elapsed >= planned - grace:
+    if complete and elapsed >= planned - completion_grace(planned):
         locked.status = SessionStatus.COMPLETED
         locked.ended_at = locked.started_at + min(elapsed, planned)
     else:

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from accounts.tests.factories import UserFactory
+from challenges.achievements import achievements_install_defaults
 from learnflow.testing import client_for
 
 from .factories import WeeklyChallengeFactory
@@ -126,3 +127,44 @@ def test_a_timezone_hop_does_not_count_a_second_shutdown_day_for_the_challenge()
     week = call(user, "get", "/api/challenges/week", when=NOON)
     (item,) = [entry for entry in week if entry["id"] == str(challenge.pk)]
     assert item["progress"] == 1
+
+
+def timer(user, *, start: datetime, minutes: int, wait: timedelta) -> dict:
+    body = {"duration_minutes": minutes, "session_type": "focus"}
+    session = call(user, "post", "/api/focus-sessions/start", body, when=start)
+    return call(user, "post", f"/api/focus-sessions/{session['session_id']}/complete", {}, when=start + wait)
+
+
+def test_one_minute_timers_are_time_but_not_sessions_that_earn(user):
+    # given: the focus challenge joined, then twenty one-minute timers, each run to its end
+    achievements_install_defaults()
+    with at(MORNING):
+        challenge = WeeklyChallengeFactory(challenge__challenge_type="focus", challenge__target_value=10)
+    call(user, "post", f"/api/challenges/{challenge.pk}/join", when=MORNING)
+    for n in range(20):
+        start = MORNING + timedelta(minutes=2 * n)
+        assert timer(user, start=start, minutes=1, wait=timedelta(minutes=1))["status"] == "completed"
+    # when
+    week = call(user, "get", "/api/challenges/week", when=NOON)
+    # then: no progress, no achievement, no points; the twenty minutes are on the leaderboard
+    (item,) = [entry for entry in week if entry["id"] == str(challenge.pk)]
+    assert item["progress"] == 0
+    assert call(user, "get", "/api/achievements/me", when=NOON) == []
+    assert total_points(user, when=NOON) == 0
+    board = call(user, "get", "/api/study-sessions/leaderboards/global", when=NOON)
+    assert [row["total_minutes"] for row in board if row["is_current_user"]] == [20]
+
+
+def test_a_ten_minute_session_counts(user):
+    # given
+    achievements_install_defaults()
+    with at(MORNING):
+        challenge = WeeklyChallengeFactory(challenge__challenge_type="focus", challenge__target_value=10)
+    call(user, "post", f"/api/challenges/{challenge.pk}/join", when=MORNING)
+    # when
+    timer(user, start=MORNING, minutes=10, wait=timedelta(minutes=10))
+    # then
+    week = call(user, "get", "/api/challenges/week", when=NOON)
+    (item,) = [entry for entry in week if entry["id"] == str(challenge.pk)]
+    assert item["progress"] == 1
+    assert [a["id"] for a in call(user, "get", "/api/achievements/me", when=NOON)] == ["first-focus"]

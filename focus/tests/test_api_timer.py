@@ -353,11 +353,26 @@ def test_completing_before_the_grace_is_recorded_as_stopped_with_the_elapsed_tim
     assert (session.status, session.duration_seconds) == ("stopped", 28 * 60 + 59)
 
 
-def test_a_larger_grace_setting_accepts_an_earlier_completion(user, settings):
+def test_a_larger_grace_setting_accepts_an_earlier_completion_up_to_a_tenth_of_the_plan(user, settings):
     settings.LEARNFLOW_FOCUS_GRACE_SECONDS = 300
     session_id = started(user)
-    response = end(user, session_id, "complete", T0 + timedelta(minutes=26))
-    assert (response.json()["status"], response.json()["actual_duration"]) == ("completed", 26)
+    response = end(user, session_id, "complete", T0 + timedelta(minutes=27))
+    assert (response.json()["status"], response.json()["actual_duration"]) == ("completed", 27)
+    too_early = started(user, T0 + timedelta(hours=1))
+    response = end(user, too_early, "complete", T0 + timedelta(hours=1, minutes=26, seconds=59))
+    assert response.json()["status"] == "stopped"
+
+
+def test_the_grace_is_never_more_than_a_tenth_of_the_plan(user):
+    # given: the reproduction, a one-minute timer (the default grace is a whole minute)
+    instant = started(user, duration_minutes=1)
+    # when: completed at once
+    response = end(user, instant, "complete", T0)
+    # then: not completed, and nothing counts
+    assert (response.json()["status"], response.json()["actual_duration"]) == ("stopped", 0)
+    # and a one-minute timer completed after 54 seconds (a tenth early) is completed
+    later = started(user, T0 + timedelta(minutes=5), duration_minutes=1)
+    assert end(user, later, "complete", T0 + timedelta(minutes=5, seconds=54)).json()["status"] == "completed"
 
 
 def test_stop_records_the_elapsed_minutes_and_notes(user):
