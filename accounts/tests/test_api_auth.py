@@ -1,7 +1,12 @@
 """Registration, JWT login/refresh/verify/logout and the brute-force throttles, through the HTTP API."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core import mail
+from django.db import connection
+from rest_framework.test import APIClient
 
 from accounts import jobs
 from accounts.choices import NotificationKind, Tier
@@ -27,6 +32,22 @@ def registration(**overrides) -> dict:
 
 def login(client, username: str, password: str = DEFAULT_PASSWORD, path: str = "/api/token/", ip: str = "10.0.0.1"):
     return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def in_parallel(count: int, request) -> list:
+    """``request(n)`` for n in 0..count-1, each in its own thread with its own client and database
+    connection, released at the same moment; their responses in order."""
+    barrier = threading.Barrier(count)
+
+    def run(n):
+        try:
+            barrier.wait(timeout=10)
+            return request(APIClient(), n)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 def set_rate(monkeypatch, throttle, rate: str) -> None:
@@ -529,4 +550,31 @@ def test_registration_is_throttled_per_ip(api_client, monkeypatch):
     assert int(blocked["Retry-After"]) > 0
     assert "throttled" in blocked.json()["detail"]
     assert other_ip.status_code == 201
+    assert User.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_login_attempts_on_one_account_are_limited_exactly(monkeypatch):
+    # given: an account allowed 10 attempts an hour, and 20 guesses from 20 IPs at the same moment
+    set_rate(monkeypatch, LoginUsernameThrottle, "10/hour")
+    UserFactory(username="ada")
+    # when
+    responses = in_parallel(20, lambda client, n: login(client, "ada", password="guess-Number-1", ip=f"10.0.1.{n}"))
+    # then
+    assert sorted(r.status_code for r in responses) == [401] * 10 + [429] * 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_registrations_from_one_ip_are_limited_exactly(monkeypatch):
+    # given
+    set_rate(monkeypatch, RegisterThrottle, "3/hour")
+    # when
+    responses = in_parallel(
+        8,
+        lambda client, n: client.post(
+            "/api/user/", registration(username=f"ada{n}", email=f"ada{n}@example.com"), REMOTE_ADDR="10.0.0.1"
+        ),
+    )
+    # then
+    assert sorted(r.status_code for r in responses) == [201] * 3 + [429] * 5
     assert User.objects.count() == 3
