@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts import jobs
 from accounts.choices import NotificationKind, Tier
@@ -361,6 +362,34 @@ def test_refreshed_access_token_works(api_client, tokens, user):
     # then
     assert response.status_code == 200
     assert response.json()["username"] == user.username
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_refreshes_of_one_token_rotate_it_once(user):
+    # given: a refresh token sent ten times at once
+    refresh = login(APIClient(), user.username).json()["refresh"]
+    # when
+    responses = in_parallel(10, lambda client, n: client.post("/api/token/refresh/", {"refresh": refresh}))
+    # then: one rotation; the others are refused and get no tokens
+    winners = [r for r in responses if r.status_code == 200]
+    losers = [r for r in responses if r.status_code != 200]
+    assert len(winners) == 1
+    assert {r.status_code for r in losers} == {401}
+    assert all(set(r.json()) <= {"detail", "code", "messages"} for r in losers)
+    assert OutstandingToken.objects.filter(user=user).count() == 2
+    new_refresh = winners[0].json()["refresh"]
+    assert APIClient().post("/api/auth/logout/", {"refresh": new_refresh}).status_code == 200
+    assert APIClient().post("/api/token/refresh/", {"refresh": new_refresh}).status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_logouts_of_one_token_succeed_once(user):
+    # given
+    refresh = login(APIClient(), user.username).json()["refresh"]
+    # when
+    responses = in_parallel(5, lambda client, n: client.post("/api/auth/logout/", {"refresh": refresh}))
+    # then
+    assert sorted(r.status_code for r in responses) == [200] + [401] * 4
 
 
 def test_an_access_token_cannot_be_used_to_refresh(api_client, tokens):
