@@ -43,13 +43,10 @@ class AtomicRateThrottle(SimpleRateThrottle):
         """The key's count including this request. The entry outlives its window, so it cannot expire
         between ``add`` and ``incr``; a local-memory cache may still cull it, and then it starts over."""
         timeout = int(self.window_end - self.now) + 1
-        for _ in range(2):
+        while True:
             self.cache.add(key, 0, timeout)
-            try:
+            with contextlib.suppress(ValueError):
                 return self.cache.incr(key)
-            except ValueError:
-                continue
-        return self.cache.incr(key)
 
     def wait(self):
         return max(self.window_end - self.now, 1)
