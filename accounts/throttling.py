@@ -2,24 +2,25 @@
 
 The client IP is ``REMOTE_ADDR`` unless ``DJANGO_NUM_PROXIES`` says how many proxies in front of
 LearnFlow append to ``X-Forwarded-For``; an unset value never trusts the header, so a client cannot
-pick a fresh "IP" per request.
+pick a fresh "IP" per request. Like every LearnFlow throttle they count atomically (see
+``learnflow.throttling``): twenty guesses sent at once against a limit of ten get ten answers.
 """
 
 import hashlib
 
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from learnflow.throttling import AtomicAnonRateThrottle, AtomicRateThrottle
 
 from .selectors import users_by_login_name
 
 
-class LoginIPThrottle(AnonRateThrottle):
+class LoginIPThrottle(AtomicAnonRateThrottle):
     scope = "login_ip"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class LoginUsernameThrottle(SimpleRateThrottle):
+class LoginUsernameThrottle(AtomicRateThrottle):
     """Counts attempts against one account, whichever IPs they come from and whether they name it
     by username or by email. A name that matches no account is counted as typed."""
 
@@ -39,7 +40,7 @@ class LoginUsernameThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class RegisterThrottle(AnonRateThrottle):
+class RegisterThrottle(AtomicAnonRateThrottle):
     scope = "register"
 
     def get_cache_key(self, request, view):

@@ -1,8 +1,11 @@
 """Shapes of the accounts API. Rules live in ``accounts.services``; these only describe fields."""
 
+from django.db import transaction
 from rest_framework import serializers
+from rest_framework_simplejwt import serializers as jwt_serializers
 
 from accounts.models import Notification, User
+from accounts.tokens import SingleUseRefreshToken
 from accounts.validators import AVATAR_URL_MAX_LENGTH
 
 
@@ -89,3 +92,20 @@ class UnreadCountSerializer(serializers.Serializer):
 
 class MarkedReadSerializer(serializers.Serializer):
     marked_read = serializers.IntegerField()
+
+
+class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+    """Rotation spends the refresh token (see ``SingleUseRefreshToken``): the new pair is issued in
+    the transaction that blacklists the old token, so only the request that blacklisted it gets one."""
+
+    token_class = SingleUseRefreshToken
+
+    def validate(self, attrs):
+        with transaction.atomic():
+            return super().validate(attrs)
+
+
+class TokenBlacklistSerializer(jwt_serializers.TokenBlacklistSerializer):
+    """Logout spends the refresh token (see ``SingleUseRefreshToken``)."""
+
+    token_class = SingleUseRefreshToken

@@ -24,6 +24,8 @@ from .serializers import (
     MarkedReadSerializer,
     NotificationSerializer,
     OnboardingSerializer,
+    TokenBlacklistSerializer,
+    TokenRefreshSerializer,
     UnreadCountSerializer,
     UserListSerializer,
     UserProfileSerializer,
@@ -65,8 +67,10 @@ class LoginView(TokenObtainPairView):
 
 class RefreshView(TokenRefreshView):
     """Rotate a refresh token (the old one is blacklisted). An invalid, expired or blacklisted token,
-    or one whose user was deleted, is a 401."""
+    or one whose user was deleted, is a 401. A token is rotated once: of parallel refreshes of it, one
+    gets the new pair and the others a 401."""
 
+    serializer_class = TokenRefreshSerializer
     api_error_statuses = frozenset({401})
 
     def post(self, request, *args, **kwargs):
@@ -83,8 +87,10 @@ class VerifyView(TokenVerifyView):
 
 
 class LogoutView(TokenBlacklistView):
-    """Log out: blacklist the refresh token (401 when it is invalid, expired or already blacklisted)."""
+    """Log out: blacklist the refresh token (401 when it is invalid, expired or already blacklisted,
+    also by a logout or refresh running at the same moment)."""
 
+    serializer_class = TokenBlacklistSerializer
     api_error_statuses = frozenset({401})
 
 

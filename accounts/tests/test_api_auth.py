@@ -1,7 +1,13 @@
 """Registration, JWT login/refresh/verify/logout and the brute-force throttles, through the HTTP API."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core import mail
+from django.db import connection
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts import jobs
 from accounts.choices import NotificationKind, Tier
@@ -27,6 +33,22 @@ def registration(**overrides) -> dict:
 
 def login(client, username: str, password: str = DEFAULT_PASSWORD, path: str = "/api/token/", ip: str = "10.0.0.1"):
     return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def in_parallel(count: int, request) -> list:
+    """``request(n)`` for n in 0..count-1, each in its own thread with its own client and database
+    connection, released at the same moment; their responses in order."""
+    barrier = threading.Barrier(count)
+
+    def run(n):
+        try:
+            barrier.wait(timeout=10)
+            return request(APIClient(), n)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 def set_rate(monkeypatch, throttle, rate: str) -> None:
@@ -342,6 +364,34 @@ def test_refreshed_access_token_works(api_client, tokens, user):
     assert response.json()["username"] == user.username
 
 
+@pytest.mark.django_db(transaction=True)
+def test_parallel_refreshes_of_one_token_rotate_it_once(user):
+    # given: a refresh token sent ten times at once
+    refresh = login(APIClient(), user.username).json()["refresh"]
+    # when
+    responses = in_parallel(10, lambda client, n: client.post("/api/token/refresh/", {"refresh": refresh}))
+    # then: one rotation; the others are refused and get no tokens
+    winners = [r for r in responses if r.status_code == 200]
+    losers = [r for r in responses if r.status_code != 200]
+    assert len(winners) == 1
+    assert {r.status_code for r in losers} == {401}
+    assert all(set(r.json()) <= {"detail", "code", "messages"} for r in losers)
+    assert OutstandingToken.objects.filter(user=user).count() == 2
+    new_refresh = winners[0].json()["refresh"]
+    assert APIClient().post("/api/auth/logout/", {"refresh": new_refresh}).status_code == 200
+    assert APIClient().post("/api/token/refresh/", {"refresh": new_refresh}).status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_logouts_of_one_token_succeed_once(user):
+    # given
+    refresh = login(APIClient(), user.username).json()["refresh"]
+    # when
+    responses = in_parallel(5, lambda client, n: client.post("/api/auth/logout/", {"refresh": refresh}))
+    # then
+    assert sorted(r.status_code for r in responses) == [200] + [401] * 4
+
+
 def test_an_access_token_cannot_be_used_to_refresh(api_client, tokens):
     # when
     response = api_client.post("/api/token/refresh/", {"refresh": tokens["access"]})
@@ -529,4 +579,31 @@ def test_registration_is_throttled_per_ip(api_client, monkeypatch):
     assert int(blocked["Retry-After"]) > 0
     assert "throttled" in blocked.json()["detail"]
     assert other_ip.status_code == 201
+    assert User.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_login_attempts_on_one_account_are_limited_exactly(monkeypatch):
+    # given: an account allowed 10 attempts an hour, and 20 guesses from 20 IPs at the same moment
+    set_rate(monkeypatch, LoginUsernameThrottle, "10/hour")
+    UserFactory(username="ada")
+    # when
+    responses = in_parallel(20, lambda client, n: login(client, "ada", password="guess-Number-1", ip=f"10.0.1.{n}"))
+    # then
+    assert sorted(r.status_code for r in responses) == [401] * 10 + [429] * 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_registrations_from_one_ip_are_limited_exactly(monkeypatch):
+    # given
+    set_rate(monkeypatch, RegisterThrottle, "3/hour")
+    # when
+    responses = in_parallel(
+        8,
+        lambda client, n: client.post(
+            "/api/user/", registration(username=f"ada{n}", email=f"ada{n}@example.com"), REMOTE_ADDR="10.0.0.1"
+        ),
+    )
+    # then
+    assert sorted(r.status_code for r in responses) == [201] * 3 + [429] * 5
     assert User.objects.count() == 3

@@ -9,7 +9,6 @@ from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from community import resources, selectors, services
 from community.filters import GroupFilter
@@ -17,6 +16,7 @@ from community.models import Group, Invitation
 from learnflow.filters import SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
+from learnflow.throttling import AtomicScopedRateThrottle
 from learnflow.views import OwnedQuerysetMixin
 
 from .resource_serializers import CanManageSerializer
@@ -62,7 +62,7 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
     def get_throttles(self):
         if self.action == "join":
             self.throttle_scope = "group_join"
-            return [ScopedRateThrottle()]
+            return [AtomicScopedRateThrottle()]
         return super().get_throttles()
 
     def perform_create(self, serializer):

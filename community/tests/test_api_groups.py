@@ -12,6 +12,7 @@ from community.choices import GroupType, InvitationStatus, Role, Visibility
 from community.models import Group, Membership
 from community.tests.factories import InvitationFactory, MembershipFactory, group_with
 from learnflow.testing import client_for
+from learnflow.throttling import AtomicScopedRateThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -265,6 +266,40 @@ def test_parallel_joins_for_the_last_seat_admit_exactly_one():
     # then
     assert sorted(statuses) == [201] + [400] * (threads_count - 1)
     assert group.memberships.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_invite_code_guesses_are_limited_exactly(monkeypatch):
+    # given: joins limited to 3 an hour, and 8 guesses at a private group's code sent at once
+    monkeypatch.setattr(
+        AtomicScopedRateThrottle, "THROTTLE_RATES", {**AtomicScopedRateThrottle.THROTTLE_RATES, "group_join": "3/hour"}
+    )
+    group = group_with(leader=UserFactory(), visibility=Visibility.PRIVATE)
+    guesser = UserFactory()
+    threads_count = 8
+    barrier = threading.Barrier(threads_count)
+    responses = []
+    lock = threading.Lock()
+
+    def guess(n):
+        client = client_for(guesser)
+        try:
+            barrier.wait(timeout=10)
+            response = client.post(url(group, "/join"), {"invite_code": f"guess-{n}"}, format="json")
+            with lock:
+                responses.append(response)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(threads_count)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # then
+    assert sorted(r.status_code for r in responses) == [404] * 3 + [429] * 5
+    assert all(0 < int(r["Retry-After"]) <= 3600 for r in responses if r.status_code == 429)
 
 
 def test_a_regenerated_invite_code_replaces_the_old_one(user, other_user):

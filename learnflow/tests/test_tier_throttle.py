@@ -1,6 +1,9 @@
 """TierRateThrottle: a per-user count whose ceiling comes from the user's tier."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
@@ -107,3 +110,18 @@ def test_anonymous_requests_are_left_to_the_permission_classes():
     result = [OpenProgressView.as_view()(factory.post("/progress/", {}, format="json")).status_code for _ in range(3)]
     # then
     assert result == [200] * 3
+
+
+def test_the_allowance_renews_at_utc_midnight_where_retry_after_points():
+    # given: a free user who used the day's allowance at 18:00 UTC
+    user = UserFactory(tier=Tier.FREE)
+    with time_machine.travel(datetime(2030, 1, 1, 18, 0, tzinfo=UTC), tick=False):
+        assert statuses(user, 2) == [200, 200]
+        # when
+        blocked = call(user)
+    with time_machine.travel(datetime(2030, 1, 2, 0, 0, 1, tzinfo=UTC), tick=False):
+        next_day = statuses(user, 3)
+    # then
+    assert blocked.status_code == 429
+    assert int(blocked["Retry-After"]) == 6 * 60 * 60
+    assert next_day == [200, 200, 429]

@@ -1,6 +1,8 @@
 """Goals addressed by the user's own numbers, their progress entries, and the progress throttle."""
 
+import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -633,3 +635,33 @@ def test_logging_to_an_unknown_goal_is_404_and_does_not_use_the_days_allowance(u
     # then
     assert missing.status_code == 404
     assert real.status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_progress_posts_log_exactly_the_days_allowance(settings):
+    # given: a free user allowed 10 entries a day, and 20 requests released at the same moment
+    settings.LEARNFLOW_TIER_THROTTLE_RATES = {
+        **settings.LEARNFLOW_TIER_THROTTLE_RATES,
+        "progress": {"free": "10/day", "premium": "1000/day"},
+    }
+    user = UserFactory(tier=Tier.FREE)
+    GoalFactory(user=user)
+    requests_count = 20
+    barrier = threading.Barrier(requests_count)
+
+    def post(_):
+        client = client_for(user)
+        try:
+            barrier.wait(timeout=10)
+            response = log(client, 1)
+            return response.status_code, response.get("Retry-After")
+        finally:
+            connection.close()
+
+    # when
+    with ThreadPoolExecutor(max_workers=requests_count) as pool:
+        results = list(pool.map(post, range(requests_count)))
+    # then
+    assert sorted(status for status, _ in results) == [201] * 10 + [429] * 10
+    assert all(0 < int(retry_after) <= 24 * 60 * 60 for status, retry_after in results if status == 429)
+    assert Progress.objects.filter(goal__user=user).count() == 10
