@@ -27,13 +27,17 @@ from .forum_serializers import (
 )
 
 
-def _tree(nodes):
-    """Serialize a comment tree (nested ``replies`` of the same shape)."""
+def _tree(roots):
+    """Serialize a comment tree (nested ``replies`` of the same shape), without recursion."""
     out = []
-    for node in nodes:
-        data = CommentSerializer({**node, "replies": []}).data
-        data["replies"] = _tree(node["replies"])
-        out.append(data)
+    todo = [(roots, out)]
+    while todo:
+        nodes, into = todo.pop()
+        for node in nodes:
+            data = CommentSerializer({**node, "replies": []}).data
+            data["replies"] = []
+            into.append(data)
+            todo.append((node["replies"], data["replies"]))
     return out
 
 
