@@ -10,12 +10,13 @@ reply to a comment on the last level goes beside it, under its parent, so a long
 keeps going at the last level instead of being refused; the reply still notifies the author of
 the comment it answers. Trees are built and serialized without recursion, and the read shows
 anything stored deeper (rows from before the cap) on the last level too, so no chain can break
-a post for its readers.
+a post for its readers. Comments are read a page of top-level comments at a time, each with its
+whole thread (every reply stores its top-level comment as ``thread``), in three queries per page.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
@@ -26,6 +27,8 @@ from .models import Comment, CommentLike, Post, PostLike
 
 POST_CREATED = "post_created"
 COMMENT_MAX_DEPTH = 6
+COMMENTS_PAGE_SIZE = 50
+COMMENTS_MAX_PAGE_SIZE = 100
 
 
 def posts_visible() -> QuerySet[Post]:
@@ -97,7 +100,11 @@ def comment_create(*, user, post: Post, content: str, parent_comment_id=None) ->
         if parent is None:
             raise ValidationError({"parent_comment_id": ["No such comment on this post."]})
     comment = Comment.objects.create(
-        post=post, author=user, parent_id=_reply_parent_id(parent) if parent else None, content=content
+        post=post,
+        author=user,
+        parent_id=_reply_parent_id(parent) if parent else None,
+        thread_id=(parent.thread_id or parent.pk) if parent else None,
+        content=content,
     )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     to_notify = parent.author if parent else post.author
@@ -139,15 +146,32 @@ def comment_delete(*, user, comment: Comment) -> None:
         Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
 
 
-def comment_tree(*, user, post: Post) -> list[dict]:
-    """The post's comments as a tree with ``replies``, in two queries whatever its size.
+def comment_tree(*, user, post: Post, page: int = 1, page_size: int = COMMENTS_PAGE_SIZE) -> tuple[list[dict], bool]:
+    """A page of the post's top-level comments (oldest first), each with its replies as a tree in
+    ``replies``, and whether another page follows. Three queries whatever the page or the thread
+    holds: the page's top-level comments, their threads' comments (``thread``), the caller's likes.
 
     Built without recursion. A comment stored deeper than ``COMMENT_MAX_DEPTH`` (before the cap)
     is shown on the last level, beside the others there, in time order, with ``parent_comment_id``
-    naming the comment it is shown under; a comment whose parent is not on the post is top-level.
+    naming the comment it is shown under.
     """
-    comments = list(Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id"))
-    liked = set(CommentLike.objects.filter(user=user, comment__post=post).values_list("comment_id", flat=True))
+    start = (page - 1) * page_size
+    top = list(
+        Comment.objects.filter(post=post, parent__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[start : start + page_size + 1]
+    )
+    more, top = len(top) > page_size, top[:page_size]
+    comments = list(
+        Comment.objects.filter(Q(pk__in=top) | Q(thread_id__in=top), post=post)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    liked = set(
+        CommentLike.objects.filter(user=user, comment__in=[comment.pk for comment in comments]).values_list(
+            "comment_id", flat=True
+        )
+    )
     nodes = {}
     children: dict = {}
     roots = []
@@ -185,7 +209,7 @@ def comment_tree(*, user, post: Post) -> list[dict]:
         node, under = nodes[comment.pk], shown_under[comment.pk]
         node["parent_comment_id"] = under
         (nodes[under]["replies"] if under is not None else roots).append(node)
-    return roots
+    return roots, more
 
 
 def community_posts_count(*, user) -> int:

@@ -2,9 +2,11 @@
 parallel), comment trees, comment edits and deletes, reply notifications, the first-post achievement
 and query counts."""
 
+import importlib
 import threading
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -36,7 +38,8 @@ def make_post(author, **fields) -> Post:
 
 
 def make_comment(post, author, parent=None, content: str = "A comment.") -> Comment:
-    return Comment.objects.create(post=post, author=author, parent=parent, content=content)
+    thread_id = (parent.thread_id or parent.pk) if parent else None
+    return Comment.objects.create(post=post, author=author, parent=parent, thread_id=thread_id, content=content)
 
 
 def listed_ids(client, query: str = "") -> list[str]:
@@ -612,3 +615,67 @@ def test_replying_deep_down_a_stored_chain_costs_the_same_queries_as_near_its_to
         queries.append(len(context.captured_queries))
     # then
     assert queries[0] == queries[1]
+
+
+def test_comments_come_in_pages_of_top_level_comments_with_their_replies(auth_client, user, other_user):
+    # given: five threads, the second with a reply
+    post = make_post(other_user)
+    threads = [make_comment(post, user, content=f"thread {index}") for index in range(5)]
+    reply = make_comment(post, other_user, parent=threads[1], content="reply")
+    url = post_url(post, "/comments")
+    # when
+    first = auth_client.get(url, {"page_size": 2})
+    last = auth_client.get(url, {"page": 3, "page_size": 2})
+    beyond = auth_client.get(url, {"page": 4, "page_size": 2})
+    # then
+    assert first.status_code == last.status_code == beyond.status_code == 200
+    assert [node["id"] for node in first.json()] == [str(threads[0].pk), str(threads[1].pk)]
+    assert [node["id"] for node in first.json()[1]["replies"]] == [str(reply.pk)]
+    assert first["Link"] == f'<http://testserver{url}?page=2&page_size=2>; rel="next"'
+    assert [node["id"] for node in last.json()] == [str(threads[4].pk)]
+    assert "Link" not in last
+    assert beyond.json() == []
+
+
+@pytest.mark.parametrize("query", [{"page": 0}, {"page": "x"}, {"page_size": 0}])
+def test_a_bad_comment_page_is_400_naming_it(auth_client, user, query):
+    # given
+    post = make_post(user)
+    # when
+    response = auth_client.get(post_url(post, "/comments"), query)
+    # then
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == set(query)
+
+
+def test_a_page_of_comments_costs_the_same_queries_for_1_and_many_comments(user, other_user):
+    # given
+    client = client_for(user)
+    lone = make_post(other_user)
+    make_comment(lone, other_user)
+    busy = make_post(other_user)
+    for _ in range(120):
+        thread = make_comment(busy, UserFactory())
+        CommentLike.objects.create(user=user, comment=thread)
+    chain(busy, other_user, 20, parent=thread)
+    # when
+    one = count_queries(client, post_url(lone, "/comments"))
+    many = count_queries(client, post_url(busy, "/comments"), {"page": 2, "page_size": 100})
+    # then
+    assert many == one
+
+
+def test_the_migration_gives_stored_replies_their_top_level_comment(user):
+    # given: replies stored before comments knew their thread, one chain 300 deep
+    fill_threads = importlib.import_module("community.migrations.0006_comment_thread").fill_threads
+    post = make_post(user)
+    top = make_comment(post, user)
+    deep = chain(post, user, 300, parent=top)
+    other = make_comment(post, user)
+    Comment.objects.update(thread=None)
+    # when
+    fill_threads(apps, None)
+    # then
+    threads = dict(Comment.objects.values_list("pk", "thread_id"))
+    assert threads[top.pk] is None and threads[other.pk] is None
+    assert {threads[comment.pk] for comment in deep} == {top.pk}
