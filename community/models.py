@@ -115,6 +115,14 @@ class Comment(UUIDModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # a page of a post's top-level comments, oldest first
+            models.Index(
+                fields=["post", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="community_comment_top",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_id} on {self.post_id}"

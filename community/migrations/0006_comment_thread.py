@@ -37,4 +37,8 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, editable=False, help_text='the top-level comment this reply is under (empty for a top-level comment)', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.comment'),
         ),
         migrations.RunPython(fill_threads, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name='comment',
+            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['post', 'created_at', 'id'], name='community_comment_top'),
+        ),
     ]
