@@ -168,7 +168,7 @@ def comment_tree(*, user, post: Post, page: int = 1, page_size: int = COMMENTS_P
         .order_by("created_at", "id")
     )
     liked = set(
-        CommentLike.objects.filter(user=user, comment__in=[comment.pk for comment in comments]).values_list(
+        CommentLike.objects.filter(Q(comment_id__in=top) | Q(comment__thread_id__in=top), user=user).values_list(
             "comment_id", flat=True
         )
     )
