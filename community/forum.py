@@ -4,11 +4,19 @@ Likes are unique rows per (user, post) or (user, comment); a like toggles, and t
 with ``F()`` only when a row was really created or deleted, so it stays exact under parallel clicks.
 Posts and comments are deleted softly; a deleted or hidden comment keeps its place in the tree
 (its replies stay) but shows no text or author.
+
+Comment trees are at most ``COMMENT_MAX_DEPTH`` levels deep (a top-level comment is level 1): a
+reply to a comment on the last level goes beside it, under its parent, so a long back-and-forth
+keeps going at the last level instead of being refused; the reply still notifies the author of
+the comment it answers. Trees are built and serialized without recursion, and the read shows
+anything stored deeper (rows from before the cap) on the last level too, so no chain can break
+a post for its readers. Comments are read a page of top-level comments at a time, each with its
+whole thread (every reply stores its top-level comment as ``thread``), in three queries per page.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
@@ -18,6 +26,9 @@ from learnflow import events
 from .models import Comment, CommentLike, Post, PostLike
 
 POST_CREATED = "post_created"
+COMMENT_MAX_DEPTH = 6
+COMMENTS_PAGE_SIZE = 50
+COMMENTS_MAX_PAGE_SIZE = 100
 
 
 def posts_visible() -> QuerySet[Post]:
@@ -88,7 +99,13 @@ def comment_create(*, user, post: Post, content: str, parent_comment_id=None) ->
         parent = Comment.objects.filter(pk=parent_comment_id, post=post, is_deleted=False, is_hidden=False).first()
         if parent is None:
             raise ValidationError({"parent_comment_id": ["No such comment on this post."]})
-    comment = Comment.objects.create(post=post, author=user, parent=parent, content=content)
+    comment = Comment.objects.create(
+        post=post,
+        author=user,
+        parent_id=_reply_parent_id(parent) if parent else None,
+        thread_id=(parent.thread_id or parent.pk) if parent else None,
+        content=content,
+    )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     to_notify = parent.author if parent else post.author
     if to_notify.pk != user.pk:
@@ -101,6 +118,18 @@ def comment_create(*, user, post: Post, content: str, parent_comment_id=None) ->
             dedupe_key=f"reply:{comment.pk}",
         )
     return comment
+
+
+def _reply_parent_id(replied_to: Comment):
+    """Where a reply to ``replied_to`` is stored: under it, unless it is on the last level (or,
+    stored before the cap, deeper); then under its parent, beside it. Costs at most
+    ``COMMENT_MAX_DEPTH - 1`` primary-key lookups (walking up to find the level), whatever the
+    chain's length."""
+    level, up = 1, replied_to.parent_id
+    while up is not None and level < COMMENT_MAX_DEPTH:
+        level += 1
+        up = Comment.objects.values_list("parent_id", flat=True).get(pk=up)
+    return replied_to.pk if level < COMMENT_MAX_DEPTH else replied_to.parent_id
 
 
 def comment_update(*, user, comment: Comment, content: str) -> Comment:
@@ -117,11 +146,34 @@ def comment_delete(*, user, comment: Comment) -> None:
         Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
 
 
-def comment_tree(*, user, post: Post) -> list[dict]:
-    """The post's comments as a tree with ``replies``, in two queries whatever its size."""
-    comments = list(Comment.objects.filter(post=post).select_related("author").order_by("created_at", "id"))
-    liked = set(CommentLike.objects.filter(user=user, comment__post=post).values_list("comment_id", flat=True))
+def comment_tree(*, user, post: Post, page: int = 1, page_size: int = COMMENTS_PAGE_SIZE) -> tuple[list[dict], bool]:
+    """A page of the post's top-level comments (oldest first), each with its replies as a tree in
+    ``replies``, and whether another page follows. Three queries whatever the page or the thread
+    holds: the page's top-level comments, their threads' comments (``thread``), the caller's likes.
+
+    Built without recursion. A comment stored deeper than ``COMMENT_MAX_DEPTH`` (before the cap)
+    is shown on the last level, beside the others there, in time order, with ``parent_comment_id``
+    naming the comment it is shown under.
+    """
+    start = (page - 1) * page_size
+    top = list(
+        Comment.objects.filter(post=post, parent__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[start : start + page_size + 1]
+    )
+    more, top = len(top) > page_size, top[:page_size]
+    comments = list(
+        Comment.objects.filter(Q(pk__in=top) | Q(thread_id__in=top), post=post)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    liked = set(
+        CommentLike.objects.filter(Q(comment_id__in=top) | Q(comment__thread_id__in=top), user=user).values_list(
+            "comment_id", flat=True
+        )
+    )
     nodes = {}
+    children: dict = {}
     roots = []
     for comment in comments:
         gone = comment.is_deleted or comment.is_hidden
@@ -138,9 +190,26 @@ def comment_tree(*, user, post: Post) -> list[dict]:
             "replies": [],
         }
     for comment in comments:
-        node = nodes[comment.pk]
-        (nodes[comment.parent_id]["replies"] if comment.parent_id in nodes else roots).append(node)
-    return roots
+        if comment.parent_id in nodes:
+            children.setdefault(comment.parent_id, []).append(comment.pk)
+    # the node each comment is shown under, level by level from the top-level comments
+    shown_under = {}
+    level = [(comment.pk, None) for comment in comments if comment.parent_id not in nodes]
+    depth = 1
+    while level:
+        below = []
+        for pk, under in level:
+            shown_under[pk] = under
+            below.extend((child, pk if depth < COMMENT_MAX_DEPTH else under) for child in children.get(pk, ()))
+        level = below
+        depth += 1
+    for comment in comments:  # in time order, so every list of replies is too
+        if comment.pk not in shown_under:
+            continue  # a cycle: impossible through the API (a parent exists before its replies)
+        node, under = nodes[comment.pk], shown_under[comment.pk]
+        node["parent_comment_id"] = under
+        (nodes[under]["replies"] if under is not None else roots).append(node)
+    return roots, more
 
 
 def community_posts_count(*, user) -> int:

@@ -99,6 +99,15 @@ class Comment(UUIDModel):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    thread = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        help_text="the top-level comment this reply is under (empty for a top-level comment)",
+    )
     content = models.TextField(max_length=5000)
     likes = models.PositiveIntegerField(default=0, editable=False)
     is_deleted = models.BooleanField(default=False, editable=False)
@@ -106,6 +115,14 @@ class Comment(UUIDModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # a page of a post's top-level comments, oldest first
+            models.Index(
+                fields=["post", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="community_comment_top",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_id} on {self.post_id}"

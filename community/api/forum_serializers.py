@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
+from community import forum
 from community.choices import PostCategory
 from community.models import Post
 
@@ -32,6 +33,16 @@ class LikeSerializer(serializers.Serializer):
 class CommentCreateSerializer(serializers.Serializer):
     content = serializers.CharField(max_length=5000)
     parent_comment_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class CommentPageSerializer(serializers.Serializer):
+    """``?page=`` and ``?page_size=`` of a post's comments (top-level comments per page)."""
+
+    page = serializers.IntegerField(min_value=1, default=1)
+    page_size = serializers.IntegerField(min_value=1, default=forum.COMMENTS_PAGE_SIZE)
+
+    def validate_page_size(self, value: int) -> int:
+        return min(value, forum.COMMENTS_MAX_PAGE_SIZE)
 
 
 class CommentUpdateSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ author's only (403 for others)."""
 import django_filters
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from learnflow.routers import UUID_REGEX
 
 from .forum_serializers import (
     CommentCreateSerializer,
+    CommentPageSerializer,
     CommentSerializer,
     CommentUpdateSerializer,
     LikeSerializer,
@@ -27,13 +28,17 @@ from .forum_serializers import (
 )
 
 
-def _tree(nodes):
-    """Serialize a comment tree (nested ``replies`` of the same shape)."""
+def _tree(roots):
+    """Serialize a comment tree (nested ``replies`` of the same shape), without recursion."""
     out = []
-    for node in nodes:
-        data = CommentSerializer({**node, "replies": []}).data
-        data["replies"] = _tree(node["replies"])
-        out.append(data)
+    todo = [(roots, out)]
+    while todo:
+        nodes, into = todo.pop()
+        for node in nodes:
+            data = CommentSerializer({**node, "replies": []}).data
+            data["replies"] = []
+            into.append(data)
+            todo.append((node["replies"], data["replies"]))
     return out
 
 
@@ -84,7 +89,26 @@ class PostViewSet(viewsets.ModelViewSet):
         liked, likes = forum.post_like_toggle(user=request.user, post=self.get_object())
         return Response({"liked": liked, "likes": likes})
 
-    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
+    @extend_schema(
+        methods=["GET"],
+        parameters=[
+            OpenApiParameter("page", int, description="page of top-level comments, from 1 (oldest first)"),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"top-level comments per page, each with all its replies (default "
+                f"{forum.COMMENTS_PAGE_SIZE}, at most {forum.COMMENTS_MAX_PAGE_SIZE})",
+            ),
+            OpenApiParameter(
+                "Link",
+                str,
+                location=OpenApiParameter.HEADER,
+                response=[200],
+                description='`<url of the next page>; rel="next"` when more top-level comments follow',
+            ),
+        ],
+        responses=CommentSerializer(many=True),
+    )
     @extend_schema(methods=["POST"], request=CommentCreateSerializer, responses={201: CommentSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
@@ -94,7 +118,15 @@ class PostViewSet(viewsets.ModelViewSet):
             serializer.is_valid(raise_exception=True)
             comment = forum.comment_create(user=request.user, post=post, **serializer.validated_data)
             return Response(CommentSerializer(comment_node(comment)).data, status=status.HTTP_201_CREATED)
-        return Response(_tree(forum.comment_tree(user=request.user, post=post)))
+        paging = CommentPageSerializer(data=request.query_params)
+        paging.is_valid(raise_exception=True)
+        page, page_size = paging.validated_data["page"], paging.validated_data["page_size"]
+        roots, more = forum.comment_tree(user=request.user, post=post, page=page, page_size=page_size)
+        response = Response(_tree(roots))
+        if more:
+            following = request.build_absolute_uri(f"{request.path}?page={page + 1}&page_size={page_size}")
+            response["Link"] = f'<{following}>; rel="next"'
+        return response
 
 
 class CommentView(APIView):

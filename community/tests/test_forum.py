@@ -2,15 +2,19 @@
 parallel), comment trees, comment edits and deletes, reply notifications, the first-post achievement
 and query counts."""
 
+import importlib
 import threading
 
 import pytest
+from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from challenges.achievements import achievements_check, achievements_install_defaults
 from challenges.models import UserAchievement
+from community import forum
 from community.models import Comment, CommentLike, Post, PostLike
 from learnflow.testing import client_for, count_queries
 
@@ -34,7 +38,8 @@ def make_post(author, **fields) -> Post:
 
 
 def make_comment(post, author, parent=None, content: str = "A comment.") -> Comment:
-    return Comment.objects.create(post=post, author=author, parent=parent, content=content)
+    thread_id = (parent.thread_id or parent.pk) if parent else None
+    return Comment.objects.create(post=post, author=author, parent=parent, thread_id=thread_id, content=content)
 
 
 def listed_ids(client, query: str = "") -> list[str]:
@@ -513,3 +518,164 @@ def test_a_first_post_unlocks_first_post_once(auth_client, user, django_capture_
     # then
     assert UserAchievement.objects.filter(user=user, achievement__code="first-post").count() == 1
     assert achievements_check(user=user) == []
+
+
+# --- hostile comment trees ----------------------------------------------------------------------
+
+
+def chain(post, author, length: int, parent=None) -> list[Comment]:
+    """``length`` comments, each a reply to the one before (written straight to the database, as
+    rows stored before replies were capped)."""
+    comments = []
+    for _ in range(length):
+        parent = make_comment(post, author, parent=parent, content="x")
+        comments.append(parent)
+    return comments
+
+
+def levels(tree: list[dict]) -> dict[str, tuple[int, str | None]]:
+    """Each comment's (level, parent_comment_id) as the tree shows it (a top-level comment is 1)."""
+    found = {}
+    todo = [(node, 1) for node in tree]
+    while todo:
+        node, level = todo.pop()
+        found[node["id"]] = (level, node["parent_comment_id"])
+        todo.extend((child, level + 1) for child in node["replies"])
+    return found
+
+
+def test_a_500_deep_reply_chain_still_reads_and_shows_at_most_the_cap(user, other_user):
+    # given: a 500-deep chain already stored, then two more replies through the API
+    client = client_for(user)
+    post = make_post(other_user)
+    stored = chain(post, other_user, 498)
+    for _ in range(2):
+        response = client.post(
+            post_url(post, "/comments"), {"content": "x", "parent_comment_id": str(stored[-1].pk)}, format="json"
+        )
+        assert response.status_code == 201, response.content
+        stored.append(Comment.objects.get(pk=response.json()["id"]))
+    # when
+    response = client.get(post_url(post, "/comments"))
+    # then: every comment is there, nothing deeper than the cap, the deep ones beside each other
+    assert response.status_code == 200, response.content
+    shown = levels(response.json())
+    assert set(shown) == {str(comment.pk) for comment in stored}
+    assert max(level for level, _ in shown.values()) == forum.COMMENT_MAX_DEPTH
+    anchor = str(stored[forum.COMMENT_MAX_DEPTH - 2].pk)
+    deepest = [str(comment.pk) for comment in stored[forum.COMMENT_MAX_DEPTH - 1 :]]
+    assert all(shown[pk] == (forum.COMMENT_MAX_DEPTH, anchor) for pk in deepest)
+
+
+def test_a_reply_on_the_last_level_goes_beside_the_comment_it_answers(user, other_user):
+    # given: a thread as deep as allowed, built through the API by two users taking turns
+    clients = [client_for(user), client_for(other_user)]
+    post = make_post(UserFactory())
+    ids: list[str | None] = [None]
+    for turn in range(forum.COMMENT_MAX_DEPTH):
+        response = clients[turn % 2].post(
+            post_url(post, "/comments"), {"content": f"level {turn + 1}", "parent_comment_id": ids[-1]}, format="json"
+        )
+        assert response.status_code == 201, response.content
+        assert response.json()["parent_comment_id"] == ids[-1]
+        ids.append(response.json()["id"])
+    last_author = clients[(forum.COMMENT_MAX_DEPTH - 1) % 2]
+    answering = clients[forum.COMMENT_MAX_DEPTH % 2]
+    Notification.objects.all().delete()
+    # when: answering the comment on the last level
+    response = answering.post(
+        post_url(post, "/comments"), {"content": "beside", "parent_comment_id": ids[-1]}, format="json"
+    )
+    # then: stored and shown on the last level, after the comment it answers; its author is notified
+    assert response.status_code == 201, response.content
+    assert response.json()["parent_comment_id"] == ids[-2]
+    shown = levels(answering.get(post_url(post, "/comments")).json())
+    assert shown[response.json()["id"]] == (forum.COMMENT_MAX_DEPTH, ids[-2])
+    assert shown[ids[-1]] == (forum.COMMENT_MAX_DEPTH, ids[-2])
+    anchor = Comment.objects.get(pk=ids[-2])
+    assert [str(pk) for pk in anchor.replies.values_list("pk", flat=True)] == [ids[-1], response.json()["id"]]
+    answered = Comment.objects.get(pk=ids[-1]).author
+    assert answered.pk == (user if last_author is clients[0] else other_user).pk
+    assert list(Notification.objects.values_list("user_id", flat=True)) == [answered.pk]
+
+
+def test_replying_deep_down_a_stored_chain_costs_the_same_queries_as_near_its_top(user, other_user):
+    # given
+    client = client_for(user)
+    post = make_post(other_user)
+    stored = chain(post, other_user, 300)
+    queries = []
+    # when
+    for replied_to in (stored[forum.COMMENT_MAX_DEPTH - 1], stored[-1]):
+        with CaptureQueriesContext(connection) as context:
+            response = client.post(
+                post_url(post, "/comments"), {"content": "x", "parent_comment_id": str(replied_to.pk)}, format="json"
+            )
+        assert response.status_code == 201, response.content
+        queries.append(len(context.captured_queries))
+    # then
+    assert queries[0] == queries[1]
+
+
+def test_comments_come_in_pages_of_top_level_comments_with_their_replies(auth_client, user, other_user):
+    # given: five threads, the second with a reply
+    post = make_post(other_user)
+    threads = [make_comment(post, user, content=f"thread {index}") for index in range(5)]
+    reply = make_comment(post, other_user, parent=threads[1], content="reply")
+    url = post_url(post, "/comments")
+    # when
+    first = auth_client.get(url, {"page_size": 2})
+    last = auth_client.get(url, {"page": 3, "page_size": 2})
+    beyond = auth_client.get(url, {"page": 4, "page_size": 2})
+    # then
+    assert first.status_code == last.status_code == beyond.status_code == 200
+    assert [node["id"] for node in first.json()] == [str(threads[0].pk), str(threads[1].pk)]
+    assert [node["id"] for node in first.json()[1]["replies"]] == [str(reply.pk)]
+    assert first["Link"] == f'<http://testserver{url}?page=2&page_size=2>; rel="next"'
+    assert [node["id"] for node in last.json()] == [str(threads[4].pk)]
+    assert "Link" not in last
+    assert beyond.json() == []
+
+
+@pytest.mark.parametrize("query", [{"page": 0}, {"page": "x"}, {"page_size": 0}])
+def test_a_bad_comment_page_is_400_naming_it(auth_client, user, query):
+    # given
+    post = make_post(user)
+    # when
+    response = auth_client.get(post_url(post, "/comments"), query)
+    # then
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == set(query)
+
+
+def test_a_page_of_comments_costs_the_same_queries_for_1_and_many_comments(user, other_user):
+    # given
+    client = client_for(user)
+    lone = make_post(other_user)
+    make_comment(lone, other_user)
+    busy = make_post(other_user)
+    for _ in range(120):
+        thread = make_comment(busy, UserFactory())
+        CommentLike.objects.create(user=user, comment=thread)
+    chain(busy, other_user, 20, parent=thread)
+    # when
+    one = count_queries(client, post_url(lone, "/comments"))
+    many = count_queries(client, post_url(busy, "/comments"), {"page": 2, "page_size": 100})
+    # then
+    assert many == one
+
+
+def test_the_migration_gives_stored_replies_their_top_level_comment(user):
+    # given: replies stored before comments knew their thread, one chain 300 deep
+    fill_threads = importlib.import_module("community.migrations.0006_comment_thread").fill_threads
+    post = make_post(user)
+    top = make_comment(post, user)
+    deep = chain(post, user, 300, parent=top)
+    other = make_comment(post, user)
+    Comment.objects.update(thread=None)
+    # when
+    fill_threads(apps, None)
+    # then
+    threads = dict(Comment.objects.values_list("pk", "thread_id"))
+    assert threads[top.pk] is None and threads[other.pk] is None
+    assert {threads[comment.pk] for comment in deep} == {top.pk}
