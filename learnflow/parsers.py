@@ -1,30 +1,24 @@
 """The API's JSON parser: a body nested deeper than ``LEARNFLOW_JSON_MAX_DEPTH`` is refused with 400."""
 
 import re
+from itertools import accumulate
 
 from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
 
-# A JSON string (escapes included) or one bracket: strings are skipped whole, so a bracket inside
-# one never counts.
-_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_NESTING = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def json_depth_exceeds(text: str, max_depth: int) -> bool:
-    """Whether arrays and objects in ``text`` nest deeper than ``max_depth``, found without recursion
-    and stopping at the first bracket too deep."""
-    depth = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > max_depth:
-                return True
-        elif token in "]}":
-            depth -= 1
-    return False
+    """Whether arrays and objects in ``text`` nest deeper than ``max_depth``. Strings are dropped
+    first, so a bracket inside one never counts; the rest is counted without recursion and without
+    a Python loop per character (a megabyte of brackets takes a fraction of a second)."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_NESTING.__getitem__, brackets)), default=0) > max_depth
 
 
 class JSONParser(parsers.JSONParser):
