@@ -7,13 +7,13 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from learnflow.models import TimeStampedModel
+from learnflow.validators import validate_web_url
 
 from .choices import NotificationKind, Tier
 from .managers import UserManager
 from .validators import (
     AVATAR_URL_MAX_LENGTH,
     UsernameValidator,
-    validate_avatar_url,
     validate_preferences,
     validate_timezone,
 )
@@ -37,7 +37,7 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     email = models.EmailField(max_length=254)
     full_name = models.CharField(max_length=150, blank=True)
     avatar_url = models.CharField(
-        max_length=AVATAR_URL_MAX_LENGTH, null=True, blank=True, validators=[validate_avatar_url]
+        max_length=AVATAR_URL_MAX_LENGTH, null=True, blank=True, validators=[validate_web_url]
     )
     bio = models.TextField(max_length=1000, blank=True)
     timezone = models.CharField(max_length=64, default=default_user_timezone, validators=[validate_timezone])

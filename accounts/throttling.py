@@ -26,11 +26,15 @@ class LoginUsernameThrottle(AtomicRateThrottle):
 
     scope = "login_username"
 
-    def get_cache_key(self, request, view):
+    def login_name(self, request):
+        """The account name the attempt gives (the token view's JSON ``username``)."""
         try:
-            name = request.data.get("username")
+            return request.data.get("username")
         except AttributeError:
             return None
+
+    def get_cache_key(self, request, view):
+        name = self.login_name(request)
         if not isinstance(name, str) or not name.strip():
             return None
         name = name.strip()
@@ -38,6 +42,13 @@ class LoginUsernameThrottle(AtomicRateThrottle):
         account = None if "\x00" in name else users_by_login_name(name).values_list("pk", flat=True).first()
         ident = f"user-{account}" if account else hashlib.sha256(name.lower().encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AdminLoginUsernameThrottle(LoginUsernameThrottle):
+    """The admin's login form counts against the same per-account budget as the API's login."""
+
+    def login_name(self, request):
+        return request.POST.get("username")
 
 
 class RegisterThrottle(AtomicAnonRateThrottle):

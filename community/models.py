@@ -1,10 +1,11 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from learnflow.models import UUIDModel
+from learnflow.validators import WebURLValidator, validate_web_url
 
 from .choices import GroupType, InvitationStatus, PostCategory, ProgressStatus, ResourceType, Role, Visibility
 
@@ -19,7 +20,9 @@ class Group(UUIDModel):
 
     group_name = models.CharField(max_length=100)
     description = models.TextField(max_length=2000, blank=True)
-    image = models.CharField(max_length=500, blank=True)
+    image = models.CharField(
+        max_length=500, blank=True, validators=[validate_web_url], help_text="an http(s) URL or a path on this site"
+    )
     group_type = models.CharField(max_length=20, choices=GroupType.choices, default=GroupType.COMMUNITY)
     visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code, editable=False)
@@ -220,7 +223,7 @@ class Resource(UUIDModel):
     resource_type = models.CharField(max_length=6, choices=ResourceType.choices)
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=2000, blank=True)
-    url = models.URLField(max_length=2000, blank=True, validators=[URLValidator(schemes=("http", "https"))])
+    url = models.URLField(max_length=2000, blank=True, validators=[WebURLValidator(allow_site_path=False)])
     parent_folder = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     file_size = models.PositiveBigIntegerField(null=True, blank=True, help_text="bytes")
     is_deleted = models.BooleanField(default=False)

@@ -170,6 +170,8 @@ STORAGES = {
 # --- Security -------------------------------------------------------------------------------
 LEARNFLOW_MAX_BODY_BYTES = env.int("LEARNFLOW_MAX_BODY_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LEARNFLOW_MAX_BODY_BYTES
+# JSON bodies nesting arrays and objects deeper than this are refused with 400 (learnflow.parsers).
+LEARNFLOW_JSON_MAX_DEPTH = env.int("LEARNFLOW_JSON_MAX_DEPTH", default=32)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
@@ -208,7 +210,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["learnflow.parsers.JSONParser"],
     "DEFAULT_METADATA_CLASS": "learnflow.metadata.SchemaFirstMetadata",
     "DEFAULT_PAGINATION_CLASS": "learnflow.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -1,9 +1,11 @@
-"""Root URLs: the admin, ``/health/``, the OpenAPI docs and one router for every app under ``/api/``."""
+"""Root URLs: the admin (its login throttled like the API's), ``/health/``, the OpenAPI docs and one
+router for every app under ``/api/``."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts.admin_login import admin_login
 from accounts.api import urls as accounts_urls
 from analytics.api import urls as analytics_urls
 from challenges.api import urls as challenges_urls
@@ -30,6 +32,7 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     re_path(r"^health/?$", health, name="health"),
     re_path(r"^api/", include(api_urlpatterns)),

@@ -1,6 +1,5 @@
 """Shapes of the resource and resource-progress API (the StudySync seed's paths)."""
 
-from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,13 +7,16 @@ from accounts.api.serializers import UserSummarySerializer
 from community import resources
 from community.choices import ProgressStatus, ResourceType
 from community.models import Resource, ResourceProgress
+from learnflow.validators import WebURLValidator
 
 MAX_FILE_SIZE = 10**13  # 10 TB: every real file, and still exact in a JavaScript number
 
 
 def _url_field(**kwargs) -> serializers.CharField:
+    """A resource links to content elsewhere, so its URL is absolute ``http(s)``: a path on this
+    site names nothing a resource could be."""
     return serializers.CharField(
-        max_length=2000, validators=[URLValidator(schemes=("http", "https"))], help_text="http or https", **kwargs
+        max_length=2000, validators=[WebURLValidator(allow_site_path=False)], help_text="http or https", **kwargs
     )
 
 

@@ -70,6 +70,42 @@ def test_create_with_a_bad_value_answers_400_naming_the_field(auth_client, field
     assert not Group.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "image",
+    [
+        pytest.param("javascript:alert(1)", id="javascript"),
+        pytest.param("JavaScript:alert(1)", id="javascript-mixed-case"),
+        pytest.param("data:image/png;base64,iVBORw0KGgo=", id="data"),
+        pytest.param("file:///etc/passwd", id="file"),
+        pytest.param("//evil.example/x.png", id="protocol-relative"),
+        pytest.param("/\\evil.example/x.png", id="backslash-path"),
+        pytest.param("images/g.png", id="relative-path"),
+        pytest.param("https://example.com/a b.png", id="space"),
+    ],
+)
+def test_a_group_image_that_is_not_a_web_url_or_site_path_is_400_naming_image(user, image):
+    # given
+    group = group_with(leader=user, image="/groups/g.png")
+    # when
+    created = client_for(user).post("/api/groups/", {"group_name": "g", "image": image}, format="json")
+    edited = client_for(user).patch(url(group), {"image": image}, format="json")
+    # then
+    assert created.status_code == 400
+    assert list(created.json()) == ["image"]
+    assert edited.status_code == 400
+    assert list(edited.json()) == ["image"]
+    assert Group.objects.filter(image=image).count() == 0
+
+
+@pytest.mark.parametrize(
+    "image", ["https://cdn.example.com/g.png", "http://example.com/g.jpg?s=64", "/groups/g.png", ""]
+)
+def test_a_group_image_may_be_a_web_url_a_site_path_or_empty(auth_client, image):
+    response = auth_client.post("/api/groups/", {"group_name": "g", "image": image}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["image"] == image
+
+
 def test_create_without_a_token_answers_401(api_client):
     # when
     response = api_client.post("/api/groups/", NEW_GROUP, format="json")

@@ -106,6 +106,51 @@ def test_malformed_json_is_400(api_client):
     assert "JSON parse error" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("path", ["/api/token/", "/api/token/refresh/", "/api/token/verify/", "/api/user/"])
+def test_deeply_nested_json_is_400_naming_the_depth_without_a_token(api_client, path):
+    # given: arrays nested 1100 deep, past Python's recursion limit
+    body = "[" * 1100 + "]" * 1100
+    # when
+    response = api_client.post(path, data=body, content_type="application/json")
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"detail": "JSON parse error - arrays and objects nest deeper than 32 levels."}
+
+
+def test_deeply_nested_json_is_400_for_a_signed_in_user_too(auth_client):
+    body = '{"title": "t", "tags": ' + "{" * 40 + "}" * 40 + "}"
+    response = auth_client.post("/api/tasks/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nest deeper than 32 levels" in response.json()["detail"]
+
+
+def _nested(depth: int) -> dict:
+    value: dict = {}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
+def test_json_nested_up_to_the_limit_is_accepted(auth_client, settings):
+    # given: preferences nested so the whole body is exactly LEARNFLOW_JSON_MAX_DEPTH deep
+    settings.LEARNFLOW_JSON_MAX_DEPTH = 8
+    # when
+    at_limit = auth_client.patch("/api/users/me/", data={"preferences": _nested(7)}, format="json")
+    past_limit = auth_client.patch("/api/users/me/", data={"preferences": _nested(8)}, format="json")
+    # then
+    assert at_limit.status_code == 200
+    assert at_limit.json()["preferences"] == _nested(7)
+    assert past_limit.status_code == 400
+    assert past_limit.json() == {"detail": "JSON parse error - arrays and objects nest deeper than 8 levels."}
+
+
+def test_brackets_inside_json_strings_do_not_count_as_nesting(auth_client):
+    title = '[{"\\"' * 30 + "]}" * 30
+    response = auth_client.post("/api/tasks/", data={"title": title[:200]}, format="json")
+    assert response.status_code == 201
+    assert response.json()["title"] == title[:200]
+
+
 def test_body_over_the_limit_is_json_413(api_client, settings):
     # given
     settings.LEARNFLOW_MAX_BODY_BYTES = 1000
