@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from learnflow import events
+from learnflow.dates import MAX_DATETIME
 from learnflow.timeutils import rewall, user_zone, zone
 
 from .choices import GoalCategory
@@ -121,7 +122,8 @@ def task_delete(*, task: Task) -> None:
 
 
 def task_reminders_follow_timezone(*, user, old: str, new: str) -> int:
-    """Pending reminders keep their local wall-clock time when the user moves to another timezone."""
+    """Pending reminders keep their local wall-clock time when the user moves to another timezone.
+    A reminder stored beyond the date range (before the range was enforced) is left alone."""
     pending = list(
         Task.objects.filter(
             user=user,
@@ -129,6 +131,7 @@ def task_reminders_follow_timezone(*, user, old: str, new: str) -> int:
             reminder_sent_at__isnull=True,
             completed=False,
             reminder_time__gt=timezone.now(),
+            reminder_time__lte=MAX_DATETIME,
         )
     )
     for task in pending:

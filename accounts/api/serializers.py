@@ -4,9 +4,10 @@ from rest_framework import serializers
 
 from accounts.models import Notification, User
 from accounts.validators import AVATAR_URL_MAX_LENGTH
+from learnflow.dates import ModelSerializer
 
 
-class UserProfileSerializer(serializers.ModelSerializer):
+class UserProfileSerializer(ModelSerializer):
     """The caller's own profile (``/api/users/me/``, ``/api/users/profile``)."""
 
     class Meta:
@@ -39,14 +40,14 @@ class UserRegistrationSerializer(serializers.Serializer):
         return attrs
 
 
-class UserListSerializer(serializers.ModelSerializer):
+class UserListSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ("id", "username", "full_name", "avatar_url")
         read_only_fields = fields
 
 
-class UserPublicSerializer(serializers.ModelSerializer):
+class UserPublicSerializer(ModelSerializer):
     """What anyone signed in may see of another user: never email, timezone or preferences."""
 
     class Meta:
@@ -74,7 +75,7 @@ class OnboardingSerializer(serializers.Serializer):
     )
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
 
     class Meta:
