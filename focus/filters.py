@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import django_filters
 
+from learnflow.dates import DateFilter
 from learnflow.timeutils import local_midnight, user_zone
 
 from .choices import SessionSource, SessionStatus, SessionType
@@ -9,8 +10,8 @@ from .models import StudySession
 
 
 class StudySessionFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(method="filter_date_from", label="started on or after this local date")
-    date_to = django_filters.DateFilter(method="filter_date_to", label="started on or before this local date")
+    date_from = DateFilter(method="filter_date_from", label="started on or after this local date")
+    date_to = DateFilter(method="filter_date_to", label="started on or before this local date")
     topic = django_filters.CharFilter(lookup_expr="icontains")
     session_type = django_filters.ChoiceFilter(choices=SessionType.choices)
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices)

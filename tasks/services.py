@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from learnflow import events
+from learnflow.dates import MAX_DATETIME, datetime_in_range
 from learnflow.timeutils import rewall, user_zone, zone
 
 from .choices import GoalCategory
@@ -93,11 +94,15 @@ def _task_after_completion(task: Task, *, now) -> None:
 def _task_next_occurrence(task: Task, *, now) -> Task | None:
     """The next task of a recurring series, created at most once per task (``previous`` is unique).
     It keeps the rule, the fields and the start and reminder offsets from the due date; missed
-    occurrences are skipped, so a late completion schedules the next future one."""
+    occurrences are skipped, so a late completion schedules the next future one. A reminder that
+    would move past the date range (years 1900 to 2200) is left off."""
     due = next_occurrence(task.recurrence, after=task.due_date, not_before=now, tz=user_zone(task.user))
     if due is None:
         return None
     shift = due - task.due_date
+    reminder = task.reminder_time + shift if task.reminder_time else None
+    if reminder is not None and not datetime_in_range(reminder):
+        reminder = None
     upcoming, _ = Task.objects.get_or_create(
         previous=task,
         defaults={
@@ -109,8 +114,8 @@ def _task_next_occurrence(task: Task, *, now) -> Task | None:
             "recurrence": task.recurrence,
             "due_date": due,
             "start_date": task.start_date + shift if task.start_date else None,
-            "reminder_enabled": task.reminder_enabled,
-            "reminder_time": task.reminder_time + shift if task.reminder_time else None,
+            "reminder_enabled": task.reminder_enabled and reminder is not None,
+            "reminder_time": reminder,
         },
     )
     return upcoming
@@ -121,7 +126,8 @@ def task_delete(*, task: Task) -> None:
 
 
 def task_reminders_follow_timezone(*, user, old: str, new: str) -> int:
-    """Pending reminders keep their local wall-clock time when the user moves to another timezone."""
+    """Pending reminders keep their local wall-clock time when the user moves to another timezone.
+    A reminder stored beyond the date range (before the range was enforced) is left alone."""
     pending = list(
         Task.objects.filter(
             user=user,
@@ -129,6 +135,7 @@ def task_reminders_follow_timezone(*, user, old: str, new: str) -> int:
             reminder_sent_at__isnull=True,
             completed=False,
             reminder_time__gt=timezone.now(),
+            reminder_time__lte=MAX_DATETIME,
         )
     )
     for task in pending:

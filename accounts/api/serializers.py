@@ -7,9 +7,10 @@ from rest_framework_simplejwt import serializers as jwt_serializers
 from accounts.models import Notification, User
 from accounts.tokens import SingleUseRefreshToken
 from accounts.validators import AVATAR_URL_MAX_LENGTH
+from learnflow.dates import ModelSerializer
 
 
-class UserProfileSerializer(serializers.ModelSerializer):
+class UserProfileSerializer(ModelSerializer):
     """The caller's own profile (``/api/users/me/``, ``/api/users/profile``)."""
 
     class Meta:
@@ -42,14 +43,14 @@ class UserRegistrationSerializer(serializers.Serializer):
         return attrs
 
 
-class UserListSerializer(serializers.ModelSerializer):
+class UserListSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ("id", "username", "full_name", "avatar_url")
         read_only_fields = fields
 
 
-class UserPublicSerializer(serializers.ModelSerializer):
+class UserPublicSerializer(ModelSerializer):
     """What anyone signed in may see of another user: never email, timezone or preferences."""
 
     class Meta:
@@ -77,7 +78,7 @@ class OnboardingSerializer(serializers.Serializer):
     )
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -2,6 +2,8 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from analytics.models import WeeklyReview
+from learnflow import dates
+from learnflow.dates import ModelSerializer
 
 
 class StatsSerializer(serializers.Serializer):
@@ -12,8 +14,8 @@ class StatsSerializer(serializers.Serializer):
 
 
 class DateRangeSerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text="first local day (inclusive)")
-    date_to = serializers.DateField(required=False, help_text="last local day (inclusive)")
+    date_from = dates.DateField(required=False, help_text="first local day (inclusive)")
+    date_to = dates.DateField(required=False, help_text="last local day (inclusive)")
 
     def validate(self, attrs):
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_to"] < attrs["date_from"]:
@@ -30,8 +32,8 @@ class GroupTimeSerializer(serializers.Serializer):
 
 
 class TimeByGroupSerializer(serializers.Serializer):
-    date_from = serializers.DateField(allow_null=True)
-    date_to = serializers.DateField(allow_null=True)
+    date_from = dates.DateField(allow_null=True)
+    date_to = dates.DateField(allow_null=True)
     total_minutes = serializers.IntegerField()
     groups = GroupTimeSerializer(many=True)
 
@@ -41,11 +43,11 @@ class WeeklyReviewNowSerializer(serializers.Serializer):
     patterns = serializers.CharField()
     recommendations = serializers.CharField()
     generated_by = serializers.ChoiceField(choices=WeeklyReview.Source.choices)
-    period_start = serializers.DateTimeField()
-    period_end = serializers.DateTimeField()
+    period_start = dates.DateTimeField()
+    period_end = dates.DateTimeField()
 
 
-class WeeklyReviewSerializer(serializers.ModelSerializer):
+class WeeklyReviewSerializer(ModelSerializer):
     class Meta:
         model = WeeklyReview
         fields = (
@@ -58,8 +60,8 @@ class WeeklyReviewSerializer(serializers.ModelSerializer):
 class StreakSerializer(serializers.Serializer):
     current_streak = serializers.IntegerField()
     longest_streak = serializers.IntegerField()
-    last_active_date = serializers.DateField(allow_null=True)
-    streak_start_date = serializers.DateField(allow_null=True)
+    last_active_date = dates.DateField(allow_null=True)
+    streak_start_date = dates.DateField(allow_null=True)
     days_until_break = serializers.IntegerField()
     active_today = serializers.BooleanField()
 
@@ -73,12 +75,12 @@ class MyStreaksSerializer(StreakSerializer):
 class PublicStreakSerializer(serializers.Serializer):
     current_streak = serializers.IntegerField()
     longest_streak = serializers.IntegerField()
-    last_active_date = serializers.DateField(allow_null=True)
+    last_active_date = dates.DateField(allow_null=True)
     active_today = serializers.BooleanField()
 
 
 class CalendarDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = dates.DateField()
     session_count = serializers.IntegerField()
     minutes = serializers.IntegerField()
 
@@ -93,7 +95,7 @@ class StreakStatsSerializer(StreakSerializer):
     active_days_last_30 = serializers.IntegerField()
     consistency_last_30 = serializers.FloatField(help_text="percent of the last 30 local days with study")
     average_sessions_per_active_day = serializers.FloatField()
-    first_active_date = serializers.DateField(allow_null=True)
+    first_active_date = dates.DateField(allow_null=True)
 
 
 class FocusLeaderSerializer(serializers.Serializer):

@@ -1,7 +1,5 @@
 """Stats and weekly reviews of the caller's own study."""
 
-from datetime import datetime
-
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +12,7 @@ from rest_framework.views import APIView
 from analytics import leaderboards, selectors, services, streaks
 from analytics.models import FocusTotal, WeeklyReview
 from community.models import Group
+from learnflow.dates import month_param
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
 from learnflow.timeutils import local_today, user_zone
@@ -95,14 +94,7 @@ class MyCalendarView(APIView):
         responses=CalendarSerializer,
     )
     def get(self, request):
-        raw = request.query_params.get("month")
-        if raw:
-            try:
-                first = datetime.strptime(raw, "%Y-%m").date()
-            except ValueError:
-                raise ValidationError({"month": ["Enter a month as YYYY-MM."]}) from None
-        else:
-            first = local_today(user_zone(request.user)).replace(day=1)
+        first = month_param(request, "month", default=local_today(user_zone(request.user)).replace(day=1))
         days = streaks.study_calendar(user=request.user, year=first.year, month=first.month)
         return Response(CalendarSerializer({"month": f"{first:%Y-%m}", "days": days}).data)
 

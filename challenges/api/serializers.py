@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from challenges.choices import ChallengeType
 from challenges.models import WeeklyChallenge
+from learnflow import dates
 
 
 class WeeklyChallengeSerializer(serializers.Serializer):
@@ -17,8 +18,8 @@ class WeeklyChallengeSerializer(serializers.Serializer):
     target_value = serializers.IntegerField(source="challenge.target_value")
     duration_days = serializers.IntegerField(source="challenge.duration_days")
     is_active = serializers.BooleanField(source="challenge.is_active")
-    created_at = serializers.DateTimeField()
-    week_start = serializers.DateField()
+    created_at = dates.DateTimeField()
+    week_start = dates.DateField()
     joined_count = serializers.IntegerField()
     joined_avatars = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
@@ -74,7 +75,7 @@ class AchievementSerializer(serializers.Serializer):
 
 
 class UnlockedAchievementSerializer(AchievementSerializer):
-    unlocked_at = serializers.DateTimeField()
+    unlocked_at = dates.DateTimeField()
 
 
 class AchievementProgressSerializer(serializers.Serializer):
@@ -83,7 +84,7 @@ class AchievementProgressSerializer(serializers.Serializer):
     requirement_value = serializers.IntegerField(source="achievement.requirement_value")
     percentage = serializers.SerializerMethodField()
     unlocked = serializers.BooleanField()
-    unlocked_at = serializers.DateTimeField(allow_null=True)
+    unlocked_at = dates.DateTimeField(allow_null=True)
 
     def get_percentage(self, row) -> float:
         return round(min(100.0, 100 * row["current_value"] / row["achievement"].requirement_value), 1)

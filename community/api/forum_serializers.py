@@ -6,9 +6,11 @@ from accounts.api.serializers import UserSummarySerializer
 from community import forum
 from community.choices import PostCategory
 from community.models import Post
+from learnflow import dates
+from learnflow.dates import ModelSerializer
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(ModelSerializer):
     author = UserSummarySerializer(read_only=True)
     liked_by_me = serializers.SerializerMethodField()
     category = serializers.ChoiceField(choices=PostCategory.choices, default=PostCategory.GENERAL)
@@ -59,8 +61,8 @@ class CommentSerializer(serializers.Serializer):
     is_deleted = serializers.BooleanField()
     likes = serializers.IntegerField()
     liked_by_me = serializers.BooleanField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    created_at = dates.DateTimeField()
+    updated_at = dates.DateTimeField()
     replies = serializers.ListField(child=serializers.DictField(), help_text="comments of the same shape")
 
 

@@ -9,6 +9,8 @@ from rest_framework.views import APIView
 from accounts.api.serializers import MarkedReadSerializer, UnreadCountSerializer, UserSummarySerializer
 from community import messaging
 from community.models import Conversation, Message
+from learnflow import dates
+from learnflow.dates import ModelSerializer
 from learnflow.views import OwnedQuerysetMixin
 
 
@@ -17,7 +19,7 @@ class SendSerializer(serializers.Serializer):
     content = serializers.CharField(max_length=5000)
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     class Meta:
         model = Message
         fields = ("id", "conversation", "sender", "content", "read_at", "created_at")
@@ -27,10 +29,10 @@ class MessageSerializer(serializers.ModelSerializer):
 class LastMessageSerializer(serializers.Serializer):
     content = serializers.CharField()
     sender = serializers.UUIDField()
-    created_at = serializers.DateTimeField()
+    created_at = dates.DateTimeField()
 
 
-class ConversationSerializer(serializers.ModelSerializer):
+class ConversationSerializer(ModelSerializer):
     other_user = serializers.SerializerMethodField()
     last_message = serializers.SerializerMethodField()
     unread_count = serializers.IntegerField()

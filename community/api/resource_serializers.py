@@ -7,6 +7,8 @@ from accounts.api.serializers import UserSummarySerializer
 from community import resources
 from community.choices import ProgressStatus, ResourceType
 from community.models import Resource, ResourceProgress
+from learnflow import dates
+from learnflow.dates import ModelSerializer
 from learnflow.validators import WebURLValidator
 
 MAX_FILE_SIZE = 10**13  # 10 TB: every real file, and still exact in a JavaScript number
@@ -25,7 +27,7 @@ class MyProgressSerializer(serializers.Serializer):
     progress_percentage = serializers.IntegerField()
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+class ResourceSerializer(ModelSerializer):
     """A resource as the caller sees it: ``can_manage`` says whether they may edit, move or delete
     it, ``my_progress`` is their own progress (``null`` when they have none), ``item_count`` the
     number of things directly inside a folder (``null`` for anything else)."""
@@ -123,7 +125,7 @@ class ResourceProgressWriteSerializer(serializers.Serializer):
         return attrs
 
 
-class ResourceBriefSerializer(serializers.ModelSerializer):
+class ResourceBriefSerializer(ModelSerializer):
     group_id = serializers.UUIDField(allow_null=True)
     url = serializers.CharField(help_text="empty for a folder")
 
@@ -133,11 +135,11 @@ class ResourceBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResourceProgressSerializer(serializers.ModelSerializer):
+class ResourceProgressSerializer(ModelSerializer):
     """The caller's progress on a resource; ``last_updated`` is ``null`` while nothing is recorded."""
 
     resource = ResourceBriefSerializer(read_only=True)
-    last_updated = serializers.DateTimeField(source="updated_at", read_only=True, allow_null=True)
+    last_updated = dates.DateTimeField(source="updated_at", read_only=True, allow_null=True)
 
     class Meta:
         model = ResourceProgress

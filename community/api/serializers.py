@@ -3,11 +3,13 @@ from rest_framework import serializers
 from accounts.api.serializers import UserSummarySerializer
 from community.choices import Role
 from community.models import Group, Invitation, Membership
+from learnflow import dates
+from learnflow.dates import ModelSerializer
 
 MANAGER_ROLES = (Role.LEADER, Role.ADMIN)
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ModelSerializer):
     """A group; ``invite_code`` is shown only to its leaders and admins, ``my_role`` is the caller's."""
 
     member_count = serializers.IntegerField(read_only=True, default=1)
@@ -29,7 +31,7 @@ class GroupSerializer(serializers.ModelSerializer):
         return group.invite_code if self.get_my_role(group) in MANAGER_ROLES else None
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     user = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -51,7 +53,7 @@ class InviteSerializer(serializers.Serializer):
     user_id = serializers.UUIDField()
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(ModelSerializer):
     group = serializers.SerializerMethodField()
     inviter = UserSummarySerializer(read_only=True, allow_null=True)
 
@@ -73,8 +75,8 @@ class GroupMessageSerializer(serializers.Serializer):
     sender = UserSummarySerializer(read_only=True)
     content = serializers.CharField(max_length=5000)
     reply_to_id = serializers.UUIDField(required=False, allow_null=True)
-    edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    created_at = serializers.DateTimeField(read_only=True)
+    edited_at = dates.DateTimeField(read_only=True, allow_null=True)
+    created_at = dates.DateTimeField(read_only=True)
 
 
 class GroupMessageEditSerializer(serializers.Serializer):

@@ -9,6 +9,8 @@ from focus import selectors
 from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
 from focus.services import MAX_MANUAL_MINUTES, MAX_PLANNED_MINUTES
+from learnflow import dates
+from learnflow.dates import ModelSerializer
 from tasks.models import Task
 
 
@@ -37,13 +39,13 @@ class SessionGroupField(serializers.PrimaryKeyRelatedField):
         return selectors.session_group_choices(user=request.user, current_group_id=current_group_id)
 
 
-class FocusSessionSerializer(serializers.ModelSerializer):
+class FocusSessionSerializer(ModelSerializer):
     """The timer contract's session (session_id, start_time, end_time, actual_duration in minutes)."""
 
     session_id = serializers.UUIDField(source="id", read_only=True)
     user_id = serializers.UUIDField(read_only=True)
-    start_time = serializers.DateTimeField(source="started_at", read_only=True)
-    end_time = serializers.DateTimeField(source="ended_at", read_only=True, allow_null=True)
+    start_time = dates.DateTimeField(source="started_at", read_only=True)
+    end_time = dates.DateTimeField(source="ended_at", read_only=True, allow_null=True)
     actual_duration = serializers.IntegerField(source="duration_minutes", read_only=True, allow_null=True)
 
     class Meta:
@@ -68,7 +70,7 @@ class FocusSessionEndSerializer(serializers.Serializer):
 
 
 class FocusDaySummarySerializer(serializers.Serializer):
-    date = serializers.DateTimeField(help_text="the start of your local day")
+    date = dates.DateTimeField(help_text="the start of your local day")
     total_focus_sessions = serializers.IntegerField()
     total_focus_time = serializers.IntegerField(help_text="seconds")
     total_break_time = serializers.IntegerField(help_text="seconds")
@@ -76,15 +78,15 @@ class FocusDaySummarySerializer(serializers.Serializer):
 
 
 class FocusWeekSummarySerializer(serializers.Serializer):
-    week_start = serializers.DateTimeField(help_text="Monday 00:00 of your local week")
-    week_end = serializers.DateTimeField(help_text="the next Monday 00:00 (exclusive)")
+    week_start = dates.DateTimeField(help_text="Monday 00:00 of your local week")
+    week_end = dates.DateTimeField(help_text="the next Monday 00:00 (exclusive)")
     total_focus_sessions = serializers.IntegerField()
     total_focus_time = serializers.IntegerField(help_text="seconds")
     total_break_time = serializers.IntegerField(help_text="seconds")
     daily_summaries = FocusDaySummarySerializer(many=True)
 
 
-class StudySessionSerializer(serializers.ModelSerializer):
+class StudySessionSerializer(ModelSerializer):
     duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
     group = SessionGroupField(required=False, allow_null=True)
 
@@ -103,7 +105,7 @@ class StudySessionLogSerializer(serializers.Serializer):
     topic = serializers.CharField(max_length=200)
     duration_minutes = serializers.IntegerField(min_value=1, max_value=MAX_MANUAL_MINUTES)
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
-    started_at = serializers.DateTimeField(required=False, default=None)
+    started_at = dates.DateTimeField(required=False, default=None)
     task = OwnTaskField(required=False, allow_null=True, default=None)
     group = SessionGroupField(required=False, allow_null=True, default=None)
 
@@ -127,13 +129,13 @@ class ShutdownSummarySerializer(serializers.Serializer):
     clockedOutTime = serializers.CharField(help_text="local HH:MM")
 
 
-class ShutdownReflectionSerializer(serializers.ModelSerializer):
+class ShutdownReflectionSerializer(ModelSerializer):
     mindful_disconnect_completed = serializers.ListField(
         child=serializers.BooleanField(), max_length=20, required=False, default=list
     )
     reflection_note = serializers.CharField(max_length=5000, required=False, allow_blank=True, allow_null=True)
     session_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
-    shutdown_date = serializers.DateTimeField(source="created_at", read_only=True)
+    shutdown_date = dates.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = ShutdownReflection

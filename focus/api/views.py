@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from focus import selectors, services, shutdown
 from focus.filters import StudySessionFilter
 from focus.models import StudySession
+from learnflow.dates import date_param
 from learnflow.filters import SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
@@ -37,14 +38,8 @@ from .serializers import (
 
 
 def _date_param(request, name: str) -> date:
-    """A ``YYYY-MM-DD`` query parameter; the user's local today when absent."""
-    raw = request.query_params.get(name)
-    if not raw:
-        return local_today(user_zone(request.user))
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({name: ["Enter a date as YYYY-MM-DD."]}) from None
+    """A ``YYYY-MM-DD`` query parameter (see ``learnflow.dates``); the user's local today when absent."""
+    return date_param(request, name, default=local_today(user_zone(request.user)))
 
 
 class FocusSessionViewSet(OwnedQuerysetMixin, viewsets.GenericViewSet):

@@ -6,6 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from learnflow import dates
+from learnflow.dates import ModelSerializer
 from tasks.choices import Priority
 from tasks.models import Goal, Progress, Task
 from tasks.recurrence import validate_recurrence
@@ -15,7 +17,7 @@ MAX_TAGS = 20
 MAX_DURATION = timedelta(days=366)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     """A task. ``null`` for description or tags means empty, for priority the default (medium)."""
 
     title = serializers.CharField(max_length=200)
@@ -59,7 +61,7 @@ class TaskSerializer(serializers.ModelSerializer):
         return tags
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ModelSerializer):
     """A goal; ``id`` is the user's goal number, as in ``/api/goals/<n>``."""
 
     id = serializers.IntegerField(source="number", read_only=True)
@@ -78,7 +80,7 @@ class GoalSerializer(serializers.ModelSerializer):
         return goal_completion_percentage(goal)
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class ProgressSerializer(ModelSerializer):
     """A progress entry; ``id`` is its number within the goal, ``goal`` the goal's number."""
 
     id = serializers.IntegerField(source="number", read_only=True)
@@ -101,10 +103,10 @@ class ProgressSerializer(serializers.ModelSerializer):
 
 
 class WeeklySummarySerializer(serializers.Serializer):
-    week_start = serializers.DateField(help_text="Monday of the week, in your timezone")
+    week_start = dates.DateField(help_text="Monday of the week, in your timezone")
     total_hours = serializers.FloatField()
 
 
 class MonthlySummarySerializer(serializers.Serializer):
-    month_start = serializers.DateField(help_text="first day of the month, in your timezone")
+    month_start = dates.DateField(help_text="first day of the month, in your timezone")
     total_hours = serializers.FloatField()

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from dateutil.rrule import _iterinfo
 from django.core.exceptions import ValidationError
 from django.db import connection
 
@@ -182,7 +183,16 @@ def test_until_is_the_last_local_day_in_the_users_timezone():
 
 
 @pytest.mark.parametrize(
-    "rule", ["FREQ=YEARLY", "FREQ=DAILY;COUNT=3", "FREQ=MONTHLY;BYDAY=MO", "FREQ=DAILY;UNTIL=2025-01-01", "daily"]
+    "rule",
+    [
+        "FREQ=YEARLY",
+        "FREQ=DAILY;COUNT=3",
+        "FREQ=MONTHLY;BYDAY=MO",
+        "FREQ=DAILY;UNTIL=2025-01-01",
+        "daily",
+        "FREQ=DAILY;UNTIL=00010101",
+        "FREQ=DAILY;UNTIL=22010101",
+    ],
 )
 def test_an_invalid_rule_is_a_400_naming_recurrence(auth_client, rule):
     # when
@@ -497,3 +507,108 @@ def test_two_simultaneous_api_completions_create_one_next_occurrence():
     assert statuses == [200, 200]
     assert Task.objects.filter(previous=task).count() == 1
     assert Task.objects.count() == 2
+
+
+# --- bounded work, whatever the anchor -----------------------------------------------------------
+
+
+@pytest.fixture
+def periods_walked(monkeypatch):
+    """Every day, week or month dateutil steps through while looking for an occurrence."""
+    walked: list[tuple] = []
+    for name in ("ddayset", "wdayset", "mdayset"):
+        original = getattr(_iterinfo, name)
+
+        def counting(self, *args, _original=original):
+            walked.append(args)
+            return _original(self, *args)
+
+        monkeypatch.setattr(_iterinfo, name, counting)
+    return walked
+
+
+def test_a_due_date_in_year_1_is_a_400_naming_it(auth_client):
+    # when
+    response = auth_client.post(
+        "/api/tasks/", {"title": "x", "due_date": "0001-01-02T00:00:00Z", "recurrence": "FREQ=DAILY"}
+    )
+    # then
+    assert response.status_code == 400
+    assert set(response.json()) == {"due_date"}
+    assert not Task.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("rule", "due", "expected"),
+    [
+        ("FREQ=DAILY", utc(1900, 1, 2, 9), utc(2026, 12, 3, 9)),
+        ("FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,FR", utc(1900, 1, 1, 9), utc(2026, 12, 14, 9)),
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", utc(1900, 1, 31, 9), utc(2026, 12, 31, 9)),
+        ("FREQ=MONTHLY;INTERVAL=5", utc(1900, 3, 31, 9), utc(2028, 7, 31, 9)),
+    ],
+)
+def test_completing_a_series_anchored_long_ago_takes_a_few_steps(periods_walked, rule, due, expected):
+    # given: now is 2026-12-02 10:00 UTC, 46 000 days after the anchor (every 5th month from March
+    # skips the 30-day months until July 2028)
+    user = UserFactory(timezone="UTC")
+    task = TaskFactory(user=user, due_date=due, recurrence=rule)
+    # when
+    complete(user, task, utc(2026, 12, 2, 10))
+    # then
+    assert next_of(task).due_date == expected
+    assert len(periods_walked) <= 8
+
+
+@pytest.mark.parametrize(
+    ("rule", "due"),
+    [
+        ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", utc(2030, 1, 1, 9)),
+        ("FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=31", utc(2030, 4, 30, 9)),
+        ("FREQ=MONTHLY;INTERVAL=24;BYMONTHDAY=29", utc(2029, 2, 1, 9)),
+    ],
+)
+def test_a_rule_that_never_occurs_ends_the_series_without_searching(periods_walked, rule, due):
+    # given: a Tuesday every 7 days is never a Monday; April has no 31st; odd years no 29 February
+    user = UserFactory(timezone="UTC")
+    task = TaskFactory(user=user, due_date=due, recurrence=rule)
+    # when
+    complete(user, task, due)
+    # then
+    assert not Task.objects.filter(previous=task).exists()
+    assert periods_walked == []
+
+
+def test_a_29_february_every_4_years_is_found_across_2100():
+    # when: 2100 is not a leap year
+    upcoming = next_occurrence(
+        "FREQ=MONTHLY;INTERVAL=48;BYMONTHDAY=29", after=utc(2096, 2, 29, 9), not_before=utc(2096, 3, 1), tz=UTC
+    )
+    # then
+    assert upcoming == utc(2104, 2, 29, 9)
+
+
+def test_the_series_ends_with_the_date_range():
+    # when
+    last = next_occurrence("FREQ=DAILY", after=utc(2200, 12, 30, 9), not_before=utc(2200, 12, 30, 10), tz=UTC)
+    beyond = next_occurrence("FREQ=DAILY", after=last, not_before=last, tz=UTC)
+    # then
+    assert last == utc(2200, 12, 31, 9)
+    assert beyond is None
+
+
+def test_a_reminder_that_would_move_past_the_range_is_left_off():
+    # given
+    user = UserFactory(timezone="UTC")
+    task = TaskFactory(
+        user=user,
+        due_date=utc(2030, 1, 1, 9),
+        reminder_enabled=True,
+        reminder_time=utc(2200, 12, 31, 9),
+        recurrence="FREQ=MONTHLY",
+    )
+    # when
+    complete(user, task, utc(2030, 1, 1, 10))
+    # then
+    upcoming = next_of(task)
+    assert upcoming.due_date == utc(2030, 2, 1, 9)
+    assert (upcoming.reminder_enabled, upcoming.reminder_time) == (False, None)
