@@ -137,9 +137,8 @@ def offered_token(scope) -> str | None:
     """The access token a socket offers: the entry after ``learnflow.jwt`` among its subprotocols,
     else its ``token`` query parameter."""
     protocols = list(scope.get("subprotocols") or [])
-    if SUBPROTOCOL in protocols:
-        index = protocols.index(SUBPROTOCOL)
-        return protocols[index + 1] if index + 1 < len(protocols) else None
+    if SUBPROTOCOL in protocols[:-1]:
+        return protocols[protocols.index(SUBPROTOCOL) + 1]
     for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
         if key == "token":
             return value
@@ -233,6 +232,10 @@ class FrameError(Exception):
         self.detail = detail
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_client_frame(text_data: str | None, bytes_data: bytes | None) -> tuple[str, dict]:
     """A client frame as ``(type, content)``, or ``FrameError`` saying what is wrong with it."""
     if text_data is None:
@@ -243,7 +246,7 @@ def parse_client_frame(text_data: str | None, bytes_data: bytes | None) -> tuple
     if json_depth_exceeds(text_data, max_depth):
         raise FrameError("too_deep", f"Arrays and objects nest deeper than {max_depth} levels.")
     try:
-        content = json.loads(text_data)
+        content = json.loads(text_data, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         raise FrameError("invalid_json", "The message is not valid JSON.") from None
     if not isinstance(content, dict) or not isinstance(content.get("type"), str) or not content["type"]:

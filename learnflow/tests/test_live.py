@@ -69,6 +69,18 @@ async def test_access_token_as_subprotocol_opens_the_socket_and_selects_learnflo
 
 
 @live_db
+async def test_subprotocol_token_counts_over_the_query_parameter(user):
+    # given: a browser that offers the token as subprotocol and some stale token in the URL
+    token = access_token_for(user)
+    ws = LiveCommunicator(application, f"{PATH}?token=stale", subprotocols=["learnflow.jwt", token])
+    # when
+    connected, subprotocol = await ws.connect()
+    # then
+    assert (connected, subprotocol) == (True, "learnflow.jwt")
+    await ws.disconnect()
+
+
+@live_db
 async def test_trailing_slash_is_optional(user):
     ws, connected, _ = await ws_connect("/ws/notifications", user=user)
     assert connected
@@ -207,6 +219,7 @@ async def test_ping_is_answered_with_pong_and_server_time(user):
 MALFORMED = [
     pytest.param({"text_data": "not json"}, "invalid_json", id="not-json"),
     pytest.param({"text_data": " "}, "invalid_json", id="blank"),
+    pytest.param({"text_data": '{"type": "ping", "n": NaN}'}, "invalid_json", id="nan"),
     pytest.param({"text_data": "[1, 2]"}, "invalid_message", id="array"),
     pytest.param({"text_data": '"ping"'}, "invalid_message", id="string"),
     pytest.param({"text_data": "{}"}, "invalid_message", id="no-type"),
