@@ -1,4 +1,5 @@
-# One image for every role: web (gunicorn), worker, beat and one-off manage.py commands.
+# One image for every role: web (gunicorn), asgi (uvicorn, the WebSockets), worker, beat and one-off
+# manage.py commands.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,5 +21,5 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only LEARNFLOW_VAR_DIR=/tmp/b
     && mkdir -p /app/var && chown learnflow:learnflow /app/var
 
 USER learnflow
-EXPOSE 8000
+EXPOSE 8000 8001
 CMD ["gunicorn", "learnflow.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-", "--timeout", "30", "--no-control-socket"]

@@ -32,6 +32,9 @@ def pytest_configure(config):
         redis_url = _redis_db_url(settings.REDIS_URL, 1 + _xdist_worker_number() % 14)
         settings.CACHES["default"]["LOCATION"] = redis_url
         settings.CELERY_BROKER_URL = redis_url
+    if "prefix" in settings.CHANNEL_LAYERS["default"].get("CONFIG", {}):
+        # Redis pub/sub channels are not per database: each worker's live groups get their own prefix.
+        settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"learnflow-test-{_xdist_worker_number()}"
 
     from learnflow.celery import app
 
@@ -67,6 +70,18 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_connection_left_in_the_async_thread():
+    """Async tests (sockets) query through ``database_sync_to_async``, which runs in asgiref's one
+    thread for thread-sensitive code: its connection is closed after each test, so none is left open
+    when the test database is dropped."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
 
 
-def notification_unread_count(*, user: User) -> int:
+def notification_unread_count(*, user: User | uuid.UUID) -> int:
+    """How many of the user's notifications are unread (``user``: the user or their id)."""
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 

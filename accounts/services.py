@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from learnflow import events
 
+from . import live
 from .choices import NotificationKind
 from .models import Notification, User
 
@@ -160,8 +161,9 @@ def notification_create(
     """Put a notification in the user's inbox (and optionally email it).
 
     With a ``dedupe_key`` the call is idempotent: a retried job or a second worker finds the first
-    row and neither stores nor emails it again. The email is sent inside the transaction, so a
-    failed send leaves no row behind and the caller's retry tries both again.
+    row and neither stores nor emails nor pushes it again. The email is sent inside the transaction,
+    so a failed send leaves no row behind and the caller's retry tries both again. A new row is
+    pushed to the user's open ``/ws/notifications/`` sockets once the transaction commits.
     """
     with transaction.atomic():
         if dedupe_key is not None:
@@ -175,18 +177,26 @@ def notification_create(
             created = True
         if created and email and user.email:
             send_mail(subject=title, message=body or title, from_email=None, recipient_list=[user.email])
+        if created:
+            live.notification_created(notification=notification)
     return notification, created
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read; when that changed the unread count, push the new count."""
     if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now()):
+            live.unread_changed(user_id=notification.user_id)
         notification.refresh_from_db(fields=["read_at"])
     return notification
 
 
 def notifications_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    """Mark every unread notification of the user read; push the new count when any was."""
+    marked = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        live.unread_changed(user_id=user.pk)
+    return marked
 
 
 def notifications_purge(*, older_than) -> int:

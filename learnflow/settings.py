@@ -305,6 +305,27 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # of the worker and beat after start-up would be lost.
 CELERY_WORKER_REDIRECT_STDOUTS = False
 
+# --- Live updates (learnflow.live: Django Channels WebSockets under /ws/) --------------------------
+# Production: Redis pub/sub (events are pushed, nothing is stored for a socket that went away, one
+# PUBLISH reaches a whole group). Embedded default: the in-memory layer, so `make run` serves
+# WebSockets with no server (events raised in the web process only: see README).
+CHANNEL_LAYER_URL = env.str("CHANNEL_LAYER_URL", default="") or REDIS_URL
+if CHANNEL_LAYER_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": CHANNEL_LAYER_URL, "socket_connect_timeout": 2}],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="learnflow"),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# How long sending one event may take before it is given up (and logged): a slow or unreachable
+# Redis never holds up the request that caused the event for longer.
+LEARNFLOW_LIVE_SEND_TIMEOUT_SECONDS = env.float("LEARNFLOW_LIVE_SEND_TIMEOUT_SECONDS", default=2.0)
+
 # --- AI (learnflow.ai; no key means the built-in offline summarizer) --------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
@@ -328,7 +349,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "learnflow.logging.StderrHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "learnflow.logging.RedactTokens"}},
+    "handlers": {
+        "console": {"class": "learnflow.logging.StderrHandler", "formatter": "plain", "filters": ["redact_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

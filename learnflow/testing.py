@@ -1,5 +1,9 @@
 """Helpers for tests of every app."""
 
+import json
+from urllib.parse import unquote, urlencode, urlsplit
+
+from asgiref.testing import ApplicationCommunicator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -36,6 +40,121 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
     return client
+
+
+class LiveCommunicator(ApplicationCommunicator):
+    """A WebSocket client for an ASGI application in the test's event loop (asgiref's communicator
+    with the methods of Channels' ``WebsocketCommunicator``, whose module needs daphne to import).
+
+    The server refuses a socket by accepting its handshake and closing it at once (so a browser can
+    read the close code); ``connect()`` then answers ``(False, code)``, like a refused handshake, and
+    has already let the application finish. Receiving waits 5 seconds by default (events cross Redis).
+    """
+
+    def __init__(self, application, path: str, headers=None, subprotocols=None):
+        parsed = urlsplit(path)
+        super().__init__(
+            application,
+            {
+                "type": "websocket",
+                "path": unquote(parsed.path),
+                "raw_path": parsed.path.encode(),
+                "query_string": parsed.query.encode(),
+                "headers": headers or [],
+                "subprotocols": subprotocols or [],
+            },
+        )
+        self._held: list[dict] = []
+
+    async def connect(self, timeout: float = 5) -> tuple[bool, str | int | None]:
+        """``(True, selected subprotocol)`` when accepted, ``(False, close code)`` when refused."""
+        await self.send_input({"type": "websocket.connect"})
+        message = await self.receive_output(timeout)
+        if message["type"] == "websocket.close":
+            return False, message.get("code", 1000)
+        assert message["type"] == "websocket.accept", message
+        # A refusal's close is queued together with its accept (nothing is awaited between the two).
+        if not self.output_queue.empty():
+            following = self.output_queue.get_nowait()
+            if following["type"] == "websocket.close":
+                code = following.get("code", 1000)
+                await self.disconnect(code, timeout)
+                return False, code
+            self._held.append(following)
+        return True, message.get("subprotocol")
+
+    async def receive_output(self, timeout: float = 5) -> dict:
+        if self._held:
+            return self._held.pop(0)
+        return await super().receive_output(timeout)
+
+    async def send_to(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Send one frame: text, or binary with ``bytes_data``."""
+        if bytes_data is not None:
+            await self.send_input({"type": "websocket.receive", "bytes": bytes_data})
+        else:
+            await self.send_input({"type": "websocket.receive", "text": text_data})
+
+    async def send_json_to(self, data) -> None:
+        await self.send_to(text_data=json.dumps(data))
+
+    async def receive_json_from(self, timeout: float = 5):
+        """The next frame the server sends, decoded (fails if the server closes instead)."""
+        message = await self.receive_output(timeout)
+        assert message["type"] == "websocket.send", message
+        return json.loads(message["text"])
+
+    async def receive_nothing(self, timeout: float = 0.3, interval: float = 0.01) -> bool:
+        return not self._held and await super().receive_nothing(timeout, interval)
+
+    async def disconnect(self, code: int = 1000, timeout: float = 5) -> None:
+        """The client closes: the application leaves its groups and finishes."""
+        await self.send_input({"type": "websocket.disconnect", "code": code})
+        await self.wait(timeout)
+
+
+async def ws_connect(
+    path: str,
+    *,
+    user=None,
+    token: str | None = None,
+    subprotocol: bool = False,
+    origin: str | None = None,
+    timeout: float = 5,
+) -> tuple[LiveCommunicator, bool, str | int | None]:
+    """Open a WebSocket on the real ASGI application (``learnflow.asgi.application``), as a client would.
+
+    The token is ``token`` if given, else a fresh access token for ``user``, else none. It is sent as
+    the ``token`` query parameter, or with ``subprotocol=True`` as the subprotocols
+    ``["learnflow.jwt", token]``. ``origin`` sets the ``Origin`` header (a browser's); none by default.
+
+    Returns ``(communicator, connected, detail)``: ``detail`` is the close code when the socket was
+    refused (4401, 4403, 4404), else the selected subprotocol (``"learnflow.jwt"`` or ``None``). End a
+    connected socket with ``await communicator.disconnect()``. Tests that read the database from the
+    application run with ``@pytest.mark.django_db(transaction=True)``: the consumer's queries run in
+    another thread, on another connection, and see only committed rows. For example::
+
+        ws, connected, _ = await ws_connect("/ws/notifications/", user=user)
+        assert connected
+        assert (await ws.receive_json_from())["type"] == "notifications.snapshot"
+        await ws.send_json_to({"type": "ping"})
+        assert (await ws.receive_json_from())["type"] == "pong"
+        await ws.disconnect()
+    """
+    from learnflow.asgi import application
+    from learnflow.live import SUBPROTOCOL
+
+    if token is None and user is not None:
+        token = access_token_for(user)
+    subprotocols = None
+    if token is not None and subprotocol:
+        subprotocols = [SUBPROTOCOL, token]
+    elif token is not None:
+        path = f"{path}{'&' if '?' in path else '?'}{urlencode({'token': token})}"
+    headers = [(b"origin", origin.encode())] if origin else []
+    communicator = LiveCommunicator(application, path, headers=headers, subprotocols=subprotocols)
+    connected, detail = await communicator.connect(timeout)
+    return communicator, connected, detail
 
 
 class FakeOpenAI:

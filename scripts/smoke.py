@@ -1,4 +1,5 @@
-"""Drive a running LearnFlow over loopback HTTP, as a client would; the standard library only.
+"""Drive a running LearnFlow over loopback HTTP, as a client would; the standard library only (and the
+``websockets`` client, which the production virtualenv has, in the live phase).
 
 ``scripts/smoke.sh`` starts gunicorn, a Celery worker and (for the second phase) celery beat, then runs
 
@@ -6,6 +7,12 @@
   with a reminder due now, a focus session and its AI summary (written by the worker), a logged
   session the streak shows on the very next read, the admin and
   the API docs with the hashed static files they reference. Saves the login and the task in STATE.
+* ``smoke.py live URL STATE --asgi-url ASGI --asgi-log LOG``: uvicorn serves HTTP too; over a real
+  WebSocket (the ``websockets`` client, which uvicorn brings into the production virtualenv) the
+  logged-in user's ``/ws/notifications/?token=`` socket gets its snapshot; a second user registers
+  and sends a direct message through gunicorn, and the notification it creates is pushed to the
+  socket through Redis; a socket authenticated by subprotocol sees "mark all read" drop the count
+  to 0; a bad token is closed with 4401; the token appears nowhere in uvicorn's log.
 * ``smoke.py beat URL STATE``: the reminder of that task arrives, sent by the ``task_reminders``
   schedule through beat, the broker and the worker.
 
@@ -96,8 +103,8 @@ def poll(what: str, probe, deadline: float = DEADLINE_SECONDS):
         time.sleep(0.3)
 
 
-def wait_until_serving(client: Client) -> dict:
-    """While gunicorn boots the connection is refused; its first answer must be a 200 (the servers it
+def wait_until_serving(client: Client, server: str = "gunicorn") -> dict:
+    """While the server boots the connection is refused; its first answer must be a 200 (the servers it
     depends on are already running, so a 503 is a failure, not a wait)."""
 
     def probe():
@@ -106,7 +113,7 @@ def wait_until_serving(client: Client) -> dict:
         except (ConnectionError, urllib.error.URLError):
             return None
 
-    status, _, content = poll("gunicorn answers", probe)
+    status, _, content = poll(f"{server} answers", probe)
     if status != 200:
         raise SmokeFailure(f"/health/ answered {status}: {content[:2000].decode(errors='replace')}")
     return json.loads(content)
@@ -223,6 +230,80 @@ def phase_web(base_url: str, state_path: str) -> None:
         json.dump({"access": tokens["access"], "task_id": task["id"]}, state)
 
 
+def phase_live(base_url: str, state_path: str, asgi_url: str, asgi_log: str) -> None:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    with open(state_path) as state:
+        saved = json.load(state)
+    token = saved["access"]
+    client = Client(base_url, token)
+    ws_url = "ws" + asgi_url.removeprefix("http") + "/ws/notifications/"
+
+    def receive(ws, what: str) -> dict:
+        try:
+            return json.loads(ws.recv(timeout=DEADLINE_SECONDS))
+        except TimeoutError:
+            raise SmokeFailure(f"{what}: not received within {DEADLINE_SECONDS}s") from None
+
+    step("uvicorn answers HTTP too (GET /health/)")
+    wait_until_serving(Client(asgi_url), "uvicorn")
+
+    step("WebSocket /ws/notifications/?token= (snapshot)")
+    unread = client.json("GET", "/api/notifications/unread-count", 200)["unread_count"]
+    me = client.json("GET", "/api/users/me/", 200)
+    with connect(f"{ws_url}?token={token}", open_timeout=DEADLINE_SECONDS) as ws:
+        snapshot = receive(ws, "the snapshot")
+        if snapshot.get("type") != "notifications.snapshot" or snapshot.get("unread_count") != unread:
+            raise SmokeFailure(f"the snapshot reads {snapshot}, the API counts {unread} unread")
+
+        step("a direct message from a second user, pushed to the socket through Redis")
+        anonymous = Client(base_url)
+        username, password = f"smoke{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+        anonymous.json(
+            "POST", "/api/user/", 201, {"username": username, "email": f"{username}@example.com", "password": password}
+        )
+        login = anonymous.json("POST", "/api/token/", 200, {"username": username, "password": password})
+        sender = Client(base_url, login["access"])
+        sender.json("POST", "/api/messages/send", 201, {"receiver_id": me["id"], "content": "Smoke over a socket"})
+        event = receive(ws, "the message's notification")
+        pushed = event.get("notification") or {}
+        if event.get("type") != "notification.created" or pushed.get("body") != "Smoke over a socket":
+            raise SmokeFailure(f"expected the message's notification, got {event}")
+        if event.get("unread_count") != unread + 1:
+            raise SmokeFailure(f"the pushed unread count is {event.get('unread_count')}, expected {unread + 1}")
+
+    step("WebSocket with the token as subprotocol; mark all read pushes 0")
+    with connect(ws_url, subprotocols=["learnflow.jwt", token], open_timeout=DEADLINE_SECONDS) as ws:
+        if ws.subprotocol != "learnflow.jwt":
+            raise SmokeFailure(f"the server selected the subprotocol {ws.subprotocol!r}")
+        receive(ws, "the snapshot")
+        client.json("POST", "/api/notifications/read-all", 200)
+        event = receive(ws, "the unread count")
+        if event.get("type") != "notifications.unread" or event.get("unread_count") != 0:
+            raise SmokeFailure(f"expected the unread count 0, got {event}")
+
+    step("a bad token is closed with 4401")
+    with connect(f"{ws_url}?token=not-a-token", open_timeout=DEADLINE_SECONDS) as ws:
+        try:
+            frame = ws.recv(timeout=DEADLINE_SECONDS)
+        except ConnectionClosed as closed:
+            if closed.rcvd is None or closed.rcvd.code != 4401:
+                raise SmokeFailure(f"a bad token was closed with {closed.rcvd}, expected 4401") from None
+        else:
+            raise SmokeFailure(f"a bad token got a frame: {frame}")
+
+    step("the token is not in uvicorn's log")
+
+    def server_log() -> str:
+        with open(asgi_log) as log:
+            return log.read()
+
+    poll("uvicorn logged the sockets", lambda: "/ws/notifications/?token=[redacted]" in server_log())
+    if token in server_log():
+        raise SmokeFailure("uvicorn logged an access token")
+
+
 def phase_beat(base_url: str, state_path: str) -> None:
     with open(state_path) as state:
         saved = json.load(state)
@@ -236,12 +317,19 @@ def phase_beat(base_url: str, state_path: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("phase", choices=("web", "beat"))
+    parser.add_argument("phase", choices=("web", "live", "beat"))
     parser.add_argument("base_url")
     parser.add_argument("state")
+    parser.add_argument("--asgi-url", help="the ASGI server (live phase)")
+    parser.add_argument("--asgi-log", help="the ASGI server's log (live phase)")
     args = parser.parse_args()
     try:
-        (phase_web if args.phase == "web" else phase_beat)(args.base_url, args.state)
+        if args.phase == "web":
+            phase_web(args.base_url, args.state)
+        elif args.phase == "live":
+            phase_live(args.base_url, args.state, args.asgi_url, args.asgi_log)
+        else:
+            phase_beat(args.base_url, args.state)
     except SmokeFailure as failure:
         print(f"smoke: FAILED: {failure}", file=sys.stderr, flush=True)
         return 1

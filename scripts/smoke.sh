@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The production smoke stage. LearnFlow installed from requirements.txt alone (what the Dockerfile
 # installs) into .venv-prod, with production settings, runs its production roles on PostgreSQL and
-# Redis: migrate, collectstatic, gunicorn, a Celery worker and celery beat; scripts/smoke.py drives
-# them over loopback HTTP. scripts/test.sh runs it after the suite, on its servers; `make smoke` runs
+# Redis: migrate, collectstatic, gunicorn, uvicorn (the ASGI server for WebSockets), a Celery worker
+# and celery beat; scripts/smoke.py drives them over loopback HTTP and a real WebSocket. scripts/test.sh runs it after the suite, on its servers; `make smoke` runs
 # it alone, starting PostgreSQL and Redis itself unless DATABASE_URL / REDIS_URL name running ones.
 # It works in its own database (learnflow_smoke, made afresh beside the one DATABASE_URL names) and
 # its own Redis database (15), stops every process it started, and on failure prints their logs.
@@ -131,11 +131,19 @@ collectstatic=""
 
 port="$(free_port)"
 base_url="http://127.0.0.1:$port"
-echo "== smoke: gunicorn on $base_url, a Celery worker [$((SECONDS - started))s]"
+asgi_port="$(free_port)"
+while [ "$asgi_port" = "$port" ]; do asgi_port="$(free_port)"; done
+asgi_url="http://127.0.0.1:$asgi_port"
+echo "== smoke: gunicorn on $base_url, uvicorn on $asgi_url, a Celery worker [$((SECONDS - started))s]"
 start_role gunicorn "$PROD_VENV/bin/gunicorn" learnflow.wsgi:application --bind "127.0.0.1:$port" \
   --workers 2 --threads 2 --access-logfile - --timeout 30 --control-socket "$tmp/gunicorn.ctl"
+start_role uvicorn "$PROD_VENV/bin/uvicorn" learnflow.asgi:application --host 127.0.0.1 --port "$asgi_port" \
+  --workers 2 --lifespan off --ws-max-size 1048576 --timeout-graceful-shutdown 5
 start_role worker "$PROD_VENV/bin/celery" -A learnflow worker --loglevel=INFO --concurrency=2
 "$PY" scripts/smoke.py web "$base_url" "$tmp/state.json"
+
+echo "== smoke: WebSockets on uvicorn (/ws/notifications/) [$((SECONDS - started))s]"
+"$PY" scripts/smoke.py live "$base_url" "$tmp/state.json" --asgi-url "$asgi_url" --asgi-log "$tmp/uvicorn.log"
 
 echo "== smoke: celery beat (DatabaseScheduler) [$((SECONDS - started))s]"
 start_role beat "$PROD_VENV/bin/celery" -A learnflow beat --loglevel=INFO
