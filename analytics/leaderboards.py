@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.weeks import current_week, week_zone
-from focus.choices import SessionSource, SessionStatus, SessionType
+from focus.choices import TIMED_SOURCES, SessionStatus, SessionType
 from focus.models import StudySession
 from learnflow.timeutils import local_midnight
 
@@ -47,7 +47,7 @@ def _verified_focus(user):
         user=user,
         session_type=SessionType.FOCUS,
         status=SessionStatus.COMPLETED,
-        source=SessionSource.TIMER,
+        source__in=TIMED_SOURCES,
         verified=True,
     )
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.choices import NotificationKind
 from accounts.services import notification_create
-from focus.choices import SessionSource, SessionStatus, SessionType
+from focus.choices import TIMED_SOURCES, SessionStatus, SessionType
 from focus.models import StudySession
 from focus.selectors import counted_timer_sessions
 from learnflow import hooks
@@ -121,7 +121,7 @@ def _timed_focus(user):
         user=user,
         session_type=SessionType.FOCUS,
         status=SessionStatus.COMPLETED,
-        source=SessionSource.TIMER,
+        source__in=TIMED_SOURCES,
         verified=True,
     )
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import ShutdownReflection, StudySession
+from .rooms import admin as rooms_admin  # noqa: F401  (registers the rooms' admin)
 
 
 @admin.register(StudySession)

@@ -15,6 +15,11 @@ class SessionStatus(models.TextChoices):
 class SessionSource(models.TextChoices):
     TIMER = "timer", "Timer (server-timed)"
     MANUAL = "manual", "Logged by hand"
+    ROOM = "room", "Focus room (server-timed)"
+
+
+#: Sources the server timed itself: their minutes are verified.
+TIMED_SOURCES = (SessionSource.TIMER, SessionSource.ROOM)
 
 
 class SummaryStatus(models.TextChoices):

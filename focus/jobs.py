@@ -12,6 +12,7 @@ from learnflow import ai
 
 from .choices import SummaryStatus
 from .models import StudySession
+from .rooms.jobs import end_room_phase, sweep_rooms  # noqa: F401  (Celery finds tasks in ``jobs``)
 from .services import focus_sessions_close_abandoned, study_session_summary_store
 
 logger = logging.getLogger(__name__)

@@ -14,6 +14,9 @@ class StudySession(UUIDModel):
     verified, so it never earns points, challenge progress or leaderboard rank. A user has at most
     one active session (a partial unique constraint, so parallel starts cannot both win).
 
+    A focus room credits each participant of a work phase with one session (``source`` room), timed
+    by the room's server clock and so verified too, once per (phase, user).
+
     A session may be put in one of the user's active study groups. It keeps that group when the user
     later leaves the group (or the group is deleted): the session happened in it, and leaving does not
     rewrite the past.
@@ -26,6 +29,12 @@ class StudySession(UUIDModel):
     task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
     group = models.ForeignKey(
         "community.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="study_sessions"
+    )
+    room = models.ForeignKey(
+        "focus.Room", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions", editable=False
+    )
+    room_phase = models.ForeignKey(
+        "focus.RoomPhase", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions", editable=False
     )
     started_at = models.DateTimeField()
     local_date = models.DateField(
@@ -49,6 +58,11 @@ class StudySession(UUIDModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["user"], condition=models.Q(status="active"), name="focus_one_active_session_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["room_phase", "user"],
+                condition=models.Q(room_phase__isnull=False),
+                name="focus_one_session_per_room_phase",
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
@@ -85,3 +99,8 @@ class ShutdownReflection(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.local_date} {self.productivity_rating}"
+
+
+from .rooms.models import Room, RoomParticipant, RoomPhase, RoomPresence, RoomTimer  # noqa: E402
+
+__all__ = ["Room", "RoomParticipant", "RoomPhase", "RoomPresence", "RoomTimer", "ShutdownReflection", "StudySession"]

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from community.models import Group, Membership
 from learnflow.timeutils import local_day_bounds, local_midnight, user_zone, week_start
 
-from .choices import SessionSource, SessionStatus, SessionType
+from .choices import TIMED_SOURCES, SessionStatus, SessionType
 from .models import ShutdownReflection, StudySession
 
 ENDED = (SessionStatus.COMPLETED, SessionStatus.STOPPED)
@@ -38,7 +38,7 @@ def counted_timer_sessions(*, user, session_type: str) -> QuerySet[StudySession]
         user=user,
         session_type=session_type,
         status=SessionStatus.COMPLETED,
-        source=SessionSource.TIMER,
+        source__in=TIMED_SOURCES,
         verified=True,
     )
     if session_type == SessionType.FOCUS:
@@ -66,7 +66,7 @@ def focus_session_current(*, user) -> StudySession | None:
 
 def _timer_sessions(*, user, start, end) -> QuerySet[StudySession]:
     return StudySession.objects.filter(
-        user=user, source=SessionSource.TIMER, started_at__gte=start, started_at__lt=end
+        user=user, source__in=TIMED_SOURCES, started_at__gte=start, started_at__lt=end
     ).order_by("started_at")
 
 

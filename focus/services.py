@@ -18,6 +18,7 @@ from learnflow.timeutils import local_now, user_zone
 from . import selectors
 from .choices import SessionSource, SessionStatus, SessionType, SummaryStatus
 from .models import StudySession
+from .rooms import selectors as room_selectors
 
 FOCUS_COMPLETED = "focus_completed"
 BREAK_COMPLETED = "break_completed"
@@ -47,9 +48,13 @@ def focus_session_start(
     group=None,
 ) -> StudySession:
     """Start the timer. A second active session is refused with a conflict, also when two starts
-    race: the partial unique constraint lets only one of them commit. Ending it keeps its group."""
+    race: the partial unique constraint lets only one of them commit. Ending it keeps its group.
+    While present in a focus room whose timer is under way, the room times the user's focus, so a
+    personal focus timer is refused (409): time is never counted twice."""
     _check_task(user, task)
     _check_group(user, group)
+    if session_type == SessionType.FOCUS and room_selectors.in_running_room(user=user):
+        raise Conflict("You are focusing in a room whose timer runs: leave the room to start your own timer.")
     if StudySession.objects.filter(user=user, status=SessionStatus.ACTIVE).exists():
         raise Conflict("An active session already exists: complete or stop it first.")
     try:

@@ -26,7 +26,7 @@ from learnflow.timeutils import local_day_bounds, local_now, user_zone
 from tasks.models import Task
 from tasks.selectors import tasks_rewarded_count
 
-from .choices import SessionSource, SessionStatus, SessionType
+from .choices import TIMED_SOURCES, SessionStatus, SessionType
 from .models import ShutdownReflection, StudySession
 
 SHUTDOWN_REFLECTED = "shutdown_reflected"
@@ -58,7 +58,7 @@ def shutdown_streak(*, user, today: date) -> int:
 def verified_focus_minutes(*, user, start, end) -> int:
     seconds = StudySession.objects.filter(
         user=user,
-        source=SessionSource.TIMER,
+        source__in=TIMED_SOURCES,
         verified=True,
         session_type=SessionType.FOCUS,
         status__in=(SessionStatus.COMPLETED, SessionStatus.STOPPED),

@@ -18,10 +18,11 @@ django_application = get_asgi_application()
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from accounts import routing as accounts_routing  # noqa: E402
+from focus.rooms import routing as rooms_routing  # noqa: E402
 from learnflow.live import websocket_application  # noqa: E402
 from learnflow.logging import redact_server_logs  # noqa: E402
 
-WEBSOCKET_ROUTING_MODULES = (accounts_routing,)
+WEBSOCKET_ROUTING_MODULES = (accounts_routing, rooms_routing)
 
 redact_server_logs()
 

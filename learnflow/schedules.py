@@ -49,6 +49,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every_seconds=300,
     ),
     PeriodicJob(
+        name="sweep_rooms",
+        task="focus.sweep_rooms",
+        description="End focus-room phases whose scheduled end was lost; take long-absent participants out.",
+        every_seconds=30,
+    ),
+    PeriodicJob(
         name="ai_summaries",
         task="focus.backfill_summaries",
         description="Queue AI session summaries that failed or were lost (pending for 10+ minutes).",

@@ -270,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         "ProgressStatusEnum": "community.choices.ProgressStatus",
         "ParticipationStatusEnum": "challenges.choices.ParticipationStatus",
         "SessionStatusEnum": "focus.choices.SessionStatus",
+        "TimerStatusEnum": "focus.rooms.choices.TimerStatus",
+        "ParticipantStatusEnum": "focus.rooms.choices.ParticipantStatus",
+        "RoomPhaseEnum": "focus.rooms.choices.Phase",
     },
 }
 
@@ -344,6 +347,12 @@ LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES = env.int("LEARNFLOW_MIN_COUNTED_FOCUS_MINUT
 LEARNFLOW_REWARDED_TASKS_PER_DAY = env.int("LEARNFLOW_REWARDED_TASKS_PER_DAY", default=10)
 LEARNFLOW_DAILY_AWARD_SPACING_HOURS = env.int("LEARNFLOW_DAILY_AWARD_SPACING_HOURS", default=20)
 LEARNFLOW_FOCUS_ABANDON_AFTER_MINUTES = env.int("LEARNFLOW_FOCUS_ABANDON_AFTER_MINUTES", default=60)
+# Focus rooms: a participant is present while signs of life (socket, ping, heartbeat) are this close.
+LEARNFLOW_ROOM_PRESENCE_SECONDS = env.int("LEARNFLOW_ROOM_PRESENCE_SECONDS", default=60)
+# ... and is taken out of the room after this long without any.
+LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES = env.int("LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES", default=15)
+# A work phase credits a participant with a session from this much present time on.
+LEARNFLOW_ROOM_MIN_CREDIT_SECONDS = env.int("LEARNFLOW_ROOM_MIN_CREDIT_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from focus.rooms.api.views import RoomViewSet
 from learnflow.routers import OptionalSlashRouter, api_path
 
 from .views import (
@@ -14,6 +15,7 @@ from .views import (
 router = OptionalSlashRouter()
 router.register("focus-sessions", FocusSessionViewSet, basename="focus-session")
 router.register("study-sessions", StudySessionViewSet, basename="study-session")
+router.register("rooms", RoomViewSet, basename="room")
 
 urlpatterns = [
     api_path("current-session", CurrentSessionView.as_view(), name="current-session"),
