@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from community.choices import GroupType, Role
@@ -49,13 +49,25 @@ def _json(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _emit(room: Room, event_type: str, **payload) -> None:
+def _emit(target: Room, event_type: str, /, **payload) -> None:
     """Number the event in the room's sequence (the caller holds the room lock and saves the room)
-    and send it to the room after the commit."""
-    room.event_seq += 1
+    and send it to the room after the commit. A timer in the event is the state after it: its
+    ``seq`` is the event's."""
+    target.event_seq += 1
+    if "timer" in payload:
+        payload["timer"] = {**payload["timer"], "seq": target.event_seq}
     live.send_after_commit(
-        room_group(room.pk), _json({"type": event_type, "room_id": room.pk, "seq": room.event_seq, **payload})
+        room_group(target.pk), _json({"type": event_type, "room_id": target.pk, "seq": target.event_seq, **payload})
     )
+
+
+def room_settings(room: Room) -> dict:
+    """The room as every participant sees it in ``room.updated`` (no per-user fields)."""
+    fields = (
+        "name", "description", "work_minutes", "break_minutes", "long_break_minutes", "long_break_every",
+        "auto_start_break", "auto_start_work", "participants_control", "max_participants", "host_id",
+    )  # fmt: skip
+    return {"id": room.pk, **{field: getattr(room, field) for field in fields}}
 
 
 def _lock(room_id) -> Room:
@@ -124,7 +136,7 @@ def room_update(*, user, room: Room, data: dict) -> Room:
         setattr(room, field, value)
     _check_visibility(room)
     _check_long_break(room)
-    _emit(room, "room.updated")
+    _emit(room, "room.updated", room=room_settings(room))
     room.save()
     return room
 
@@ -170,6 +182,8 @@ def room_join(*, user, room: Room) -> RoomParticipant:
     by one. Someone whose personal focus timer runs cannot join a room whose timer runs (409), so
     their time is never counted twice. A room without a host gets the joiner as its host."""
     now = timezone.now()
+    # The user's row orders their own joins: two at once (two tabs, two rooms) end in one seat.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     current = RoomParticipant.objects.filter(user=user).values_list("room_id", flat=True).first()
     if current == room.pk:
         return RoomParticipant.objects.select_related("user").get(user=user)
@@ -227,7 +241,7 @@ def _leave(room: Room, user, now: datetime) -> None:
         present = remaining.filter(last_seen_at__gte=now - selectors.presence_window()).order_by("present_since", "pk")
         heir = present.first() or remaining.order_by("joined_at", "pk").first()
         room.host_id = heir.user_id if heir else None
-        _emit(room, "room.updated")
+        _emit(room, "room.updated", room=room_settings(room))
     if not remaining.exists():
         _transition(room, "reset", now)
 
@@ -525,20 +539,23 @@ def rooms_due(now: datetime | None = None):
 
 def rooms_sweep(*, now: datetime | None = None) -> dict:
     """The backstop for lost jobs and closed tabs: end every phase whose time is up, take out
-    participants absent longer than ``LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES``, and drop presence
+    participants absent longer than ``LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES`` and those seated in a
+    group room whose group they have left, and drop presence
     stretches no phase can ask about any more. Safe to run twice, or in two workers at once."""
     now = now or timezone.now()
     advanced = sum(room_advance(room_id=pk, now=now) for pk in rooms_due(now).values_list("pk", flat=True))
     absent_since = now - timedelta(minutes=settings.LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES)
     removed = 0
-    for room_id, user_id in RoomParticipant.objects.filter(last_seen_at__lt=absent_since).values_list(
-        "room_id", "user_id"
-    ):
+    members = Membership.objects.filter(group_id=OuterRef("room__group_id"), user_id=OuterRef("user_id"))
+    out = RoomParticipant.objects.filter(
+        Q(last_seen_at__lt=absent_since) | Q(room__group__isnull=False) & ~Exists(members)
+    )
+    for room_id, user_id in out.values_list("room_id", "user_id"):
         with transaction.atomic():
             room = Room.objects.select_for_update(skip_locked=True).filter(pk=room_id).first()
             if room is None:
                 continue
-            seat = RoomParticipant.objects.filter(room=room, user_id=user_id, last_seen_at__lt=absent_since)
+            seat = out.filter(room=room, user_id=user_id)
             if seat.exists():
                 _leave(room, seat.first().user, now)
                 room.save()
