@@ -46,6 +46,10 @@ class ParticipantStatusSerializer(serializers.Serializer):
 
 @extend_schema_field(OpenApiTypes.UUID)
 class RoomGroupField(serializers.PrimaryKeyRelatedField):
+    """One of the caller's active groups; any other id reads as nonexistent, as the services say it."""
+
+    default_error_messages = {"does_not_exist": "No such group.", "incorrect_type": "No such group."}
+
     def get_queryset(self):
         request = self.context.get("request")
         if request is None or not request.user.is_authenticated:
