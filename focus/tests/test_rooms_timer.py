@@ -1,48 +1,22 @@
 """A focus room's shared timer through the API, with time travel: the server's clock decides, a phase
 ends when its time is up (whoever asks, or nobody), and a work phase credits who was present once."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 
 from accounts.tests.factories import UserFactory
 from focus.models import Room, RoomPhase, StudySession
 from focus.rooms import services
-from learnflow.testing import client_for
+
+from .room_helpers import T0, at, call, heartbeats, make_room
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def call(user, method, path, when, body=None):
-    with at(when):
-        return getattr(client_for(user), method)(path, body or {}, format="json")
-
-
-def make_room(host, when=T0, **fields):
-    response = call(host, "post", "/api/rooms/", when, {"name": "Deep work", **fields})
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def heartbeats(users, room_id, start, end, step=timedelta(seconds=30)):
-    """Each of ``users`` sends a heartbeat every ``step`` from ``start`` to ``end``, in time order."""
-    moment = start
-    while moment <= end:
-        for user in users:
-            assert call(user, "post", f"/api/rooms/{room_id}/heartbeat", moment).status_code == 200
-        moment += step
 
 
 def test_a_work_phase_credits_everyone_present_once():
     host, guest = UserFactory(), UserFactory()
-    room = make_room(host, work_minutes=25, break_minutes=5)
+    room = make_room(host, T0, work_minutes=25, break_minutes=5)
     rid = room["id"]
     assert room["timer"]["status"] == "idle" and room["timer"]["remaining_seconds"] == 25 * 60
     assert call(guest, "post", f"/api/rooms/{rid}/join", T0).status_code == 200
@@ -80,7 +54,7 @@ def test_a_work_phase_credits_everyone_present_once():
 
 def test_pause_moves_the_end_and_is_not_credited():
     host = UserFactory()
-    rid = make_room(host, work_minutes=25)["id"]
+    rid = make_room(host, T0, work_minutes=25)["id"]
     call(host, "post", f"/api/rooms/{rid}/timer/start", T0)
     heartbeats([host], rid, T0, T0 + timedelta(minutes=10))
     paused = call(host, "post", f"/api/rooms/{rid}/timer/pause", T0 + timedelta(minutes=10)).json()
@@ -98,7 +72,7 @@ def test_pause_moves_the_end_and_is_not_credited():
 
 def test_illegal_transition_is_409_naming_the_status():
     host = UserFactory()
-    rid = make_room(host)["id"]
+    rid = make_room(host, T0)["id"]
     response = call(host, "post", f"/api/rooms/{rid}/timer/pause", T0)
     assert response.status_code == 409
     assert "idle" in response.json()["detail"]
@@ -106,7 +80,7 @@ def test_illegal_transition_is_409_naming_the_status():
 
 def test_a_phase_ends_without_any_reader():
     host = UserFactory()
-    rid = make_room(host, work_minutes=25, auto_start_break=False)["id"]
+    rid = make_room(host, T0, work_minutes=25, auto_start_break=False)["id"]
     call(host, "post", f"/api/rooms/{rid}/timer/start", T0)
     heartbeats([host], rid, T0, T0 + timedelta(minutes=24, seconds=30))
     with at(T0 + timedelta(minutes=25, seconds=1)):
