@@ -23,7 +23,9 @@ class TimerSerializer(serializers.Serializer):
     next_phase = serializers.ChoiceField(choices=Phase.choices, help_text="what a start begins")
     phase_started_at = dates.DateTimeField(allow_null=True)
     phase_ends_at = dates.DateTimeField(allow_null=True, help_text="null unless running")
-    phase_seconds = serializers.IntegerField(help_text="the phase's full length")
+    phase_seconds = serializers.IntegerField(
+        help_text="running or paused: the phase's full length; otherwise that of what a start begins"
+    )
     remaining_seconds = serializers.IntegerField(
         help_text="running: until phase_ends_at by the server's clock; paused: frozen; otherwise what a start runs"
     )
