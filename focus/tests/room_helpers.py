@@ -17,8 +17,8 @@ def at(moment: datetime):
     return time_machine.travel(moment, tick=False)
 
 
-def minutes(n: float) -> timedelta:
-    return timedelta(minutes=n)
+def minutes(n: float, seconds: float = 0) -> timedelta:
+    return timedelta(minutes=n, seconds=seconds)
 
 
 def call(user, method: str, path: str, when: datetime | None = None, body=None):
