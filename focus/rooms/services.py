@@ -180,7 +180,10 @@ def room_join(*, user, room: Room) -> RoomParticipant:
     """Take a seat. A user sits in one room at a time: joining moves them, atomically. A full room
     refuses (409), also when several people race for its last seat: the room lock counts them one
     by one. Someone whose personal focus timer runs cannot join a room whose timer runs (409), so
-    their time is never counted twice. A room without a host gets the joiner as its host."""
+    their time is never counted twice. A room without a host gets the joiner as its host. One user's
+    joins (a double click, two rooms at once) wait for each other: the later one finds the seat the
+    earlier one took."""
+    _lock_user(user)
     now = timezone.now()
     # The user's row orders their own joins: two at once (two tabs, two rooms) end in one seat.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
@@ -208,6 +211,12 @@ def room_join(*, user, room: Room) -> RoomParticipant:
     _emit(room, "participant.joined", participant=selectors.participant_state(participant, host_id=room.host_id))
     room.save()
     return participant
+
+
+def _lock_user(user) -> None:
+    """Order the seat changes of one user. ``FOR NO KEY UPDATE`` does not block the key-share locks that
+    inserting their sessions and seats takes (a phase credited under a room lock never waits on it)."""
+    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
 
 
 def _personal_timer_running(user) -> bool:
