@@ -185,8 +185,6 @@ def room_join(*, user, room: Room) -> RoomParticipant:
     earlier one took."""
     _lock_user(user)
     now = timezone.now()
-    # The user's row orders their own joins: two at once (two tabs, two rooms) end in one seat.
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     current = RoomParticipant.objects.filter(user=user).values_list("room_id", flat=True).first()
     if current == room.pk:
         return RoomParticipant.objects.select_related("user").get(user=user)
@@ -214,8 +212,10 @@ def room_join(*, user, room: Room) -> RoomParticipant:
 
 
 def _lock_user(user) -> None:
-    """Order the seat changes of one user. ``FOR NO KEY UPDATE`` does not block the key-share locks that
-    inserting their sessions and seats takes (a phase credited under a room lock never waits on it)."""
+    """Order the joins of one user: two at once (two tabs, two rooms) end in one seat. ``FOR NO KEY
+    UPDATE``, not ``FOR UPDATE``: the key-share lock that a row pointing at the user takes (checked at
+    commit) must not wait for it, or a phase being credited under the room's lock, which the join
+    waits for, would wait for the join: a deadlock."""
     list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
 
 
