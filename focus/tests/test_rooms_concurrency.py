@@ -5,14 +5,15 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.tests.factories import UserFactory
 from challenges.achievements import achievements_install_defaults
-from focus.models import RoomParticipant, RoomPhase, RoomPresence, StudySession
+from focus.models import Room, RoomParticipant, RoomPhase, RoomPresence, StudySession
 from focus.rooms import services
-from learnflow.testing import client_for
+from learnflow.testing import client_for, wait_for
 
+from .factories import StudySessionFactory
 from .room_helpers import T0, at, minutes, open_room, signals
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,3 +115,54 @@ def test_a_sweeper_and_the_job_at_once_credit_a_phase_once():
     assert not [r for r in results if isinstance(r, Exception)], results
     assert StudySession.objects.filter(room=room).count() == 1
     assert RoomPhase.objects.filter(room=room).count() == 1
+
+
+def _waiting_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_join_and_a_credit_of_the_same_user_in_that_room_do_not_deadlock():
+    # given: a phase being credited holds the room's lock and writes the user's session; the user's
+    # join waits for that room lock. The session's key check on the user runs at the commit.
+    user = UserFactory()
+    room = open_room(UserFactory())
+    crediting = threading.Event()
+    outcome = {}
+
+    def credit():
+        try:
+            with transaction.atomic():
+                Room.objects.select_for_update().get(pk=room.pk)
+                StudySessionFactory(user=user)
+                crediting.set()
+                assert wait_for(_waiting_for_a_lock, timeout=10)
+            outcome["credit"] = "committed"
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            outcome["credit"] = exc
+        finally:
+            connection.close()
+
+    def join():
+        try:
+            assert crediting.wait(timeout=10)
+            services.room_join(user=user, room=room)
+            outcome["join"] = "joined"
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            outcome["join"] = exc
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=credit), threading.Thread(target=join)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # then
+    assert outcome == {"credit": "committed", "join": "joined"}
+    assert RoomParticipant.objects.get(user=user).room_id == room.pk
