@@ -70,8 +70,16 @@ def room_settings(room: Room) -> dict:
     return {"id": room.pk, **{field: getattr(room, field) for field in fields}}
 
 
+def _locking():
+    """Rooms locked for a change. ``FOR NO KEY UPDATE`` (what an ``UPDATE`` of the row takes anyway),
+    not ``FOR UPDATE``: a row pointing at the room (a stretch of presence, a seat, a session) checks
+    its key at commit with a key-share lock, which must not wait for the room lock. A sign of life
+    opening a stretch while the room closes otherwise deadlocked: each waited for the other's rows."""
+    return Room.objects.select_for_update(no_key=True)
+
+
 def _lock(room_id) -> Room:
-    return Room.objects.select_for_update().get(pk=room_id)
+    return _locking().get(pk=room_id)
 
 
 def _role(room: Room, user) -> str | None:
@@ -163,9 +171,12 @@ def _close(room: Room, actor) -> None:
     now = timezone.now()
     _catch_up(room, now)
     _transition(room, "reset", now, actor=actor)
-    for user_id in RoomParticipant.objects.filter(room=room).values_list("user_id", flat=True):
-        _close_presence(room, user_id, now)
+    seated = list(RoomParticipant.objects.filter(room=room).values_list("user_id", flat=True))
+    # Seats go first: deleting one waits for a sign of life in flight, whose new stretch the next
+    # statements then see and close (as ``_leave`` does).
     RoomParticipant.objects.filter(room=room).delete()
+    for user_id in seated:
+        _close_presence(room, user_id, now)
     room.is_active = False
     room.host = None
     _emit(room, "room.closed")
@@ -188,7 +199,7 @@ def room_join(*, user, room: Room) -> RoomParticipant:
     current = RoomParticipant.objects.filter(user=user).values_list("room_id", flat=True).first()
     if current == room.pk:
         return RoomParticipant.objects.select_related("user").get(user=user)
-    rooms = {r.pk: r for r in Room.objects.select_for_update().filter(pk__in=[room.pk, current]).order_by("pk")}
+    rooms = {r.pk: r for r in _locking().filter(pk__in=[room.pk, current]).order_by("pk")}
     room = rooms[room.pk]
     if not room.is_active:
         raise Conflict("This room is closed.")
@@ -521,7 +532,7 @@ def room_advance(*, room_id, now: datetime | None = None) -> bool:
     Returns whether anything changed; a second call for the same phase finds nothing to do."""
     now = now or timezone.now()
     with transaction.atomic():
-        room = Room.objects.select_for_update(skip_locked=True).filter(pk=room_id, is_active=True).first()
+        room = Room.objects.select_for_update(skip_locked=True, no_key=True).filter(pk=room_id, is_active=True).first()
         if room is None or not _catch_up(room, now):
             return False
         room.save()
@@ -561,7 +572,7 @@ def rooms_sweep(*, now: datetime | None = None) -> dict:
     )
     for room_id, user_id in out.values_list("room_id", "user_id"):
         with transaction.atomic():
-            room = Room.objects.select_for_update(skip_locked=True).filter(pk=room_id).first()
+            room = Room.objects.select_for_update(skip_locked=True, no_key=True).filter(pk=room_id).first()
             if room is None:
                 continue
             seat = out.filter(room=room, user_id=user_id)
