@@ -166,3 +166,49 @@ def test_a_join_and_a_credit_of_the_same_user_in_that_room_do_not_deadlock():
     # then
     assert outcome == {"credit": "committed", "join": "joined"}
     assert RoomParticipant.objects.get(user=user).room_id == room.pk
+
+
+def test_a_sign_of_life_and_closing_the_room_at_once_do_not_deadlock(monkeypatch):
+    # given: a guest back after a silence (their sign opens a new stretch of presence, a row pointing
+    # at the room whose key is checked at the commit) while the host closes the room
+    host, guest = UserFactory(), UserFactory()
+    room = open_room(host, guest, when=T0)
+    signalled = threading.Event()
+    save = RoomParticipant.save
+
+    def save_then_wait_for_the_close(self, *args, **kwargs):
+        save(self, *args, **kwargs)
+        if threading.current_thread().name == "signal":
+            signalled.set()
+            assert wait_for(_waiting_for_a_lock, timeout=10)
+
+    monkeypatch.setattr(RoomParticipant, "save", save_then_wait_for_the_close)
+    outcome = {}
+
+    def run(name, fn):
+        try:
+            fn()
+            outcome[name] = "done"
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            outcome[name] = exc
+        finally:
+            connection.close()
+
+    def close():
+        assert signalled.wait(timeout=10)
+        services.room_close(user=host, room=room)
+
+    # when
+    threads = [
+        threading.Thread(target=run, args=("signal", lambda: services.presence_signal(user=guest, room_id=room.pk)),
+                         name="signal"),
+        threading.Thread(target=run, args=("close", close), name="close"),
+    ]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # then
+    assert outcome == {"signal": "done", "close": "done"}
+    assert not RoomParticipant.objects.filter(room=room).exists()
+    assert not RoomPresence.objects.filter(room=room, ended_at__isnull=True).exists()
