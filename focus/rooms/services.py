@@ -164,10 +164,10 @@ def room_close_by_staff(*, room: Room) -> None:
     _close(room, actor=None)
 
 
-def _close(room: Room, actor) -> None:
+def _close(room: Room, actor) -> bool:
     room = _lock(room.pk)
     if not room.is_active:
-        return
+        return False
     now = timezone.now()
     _catch_up(room, now)
     _transition(room, "reset", now, actor=actor)
@@ -181,6 +181,7 @@ def _close(room: Room, actor) -> None:
     room.host = None
     _emit(room, "room.closed")
     room.save()
+    return True
 
 
 # Seats and presence.
@@ -558,12 +559,17 @@ def rooms_due(now: datetime | None = None):
 
 
 def rooms_sweep(*, now: datetime | None = None) -> dict:
-    """The backstop for lost jobs and closed tabs: end every phase whose time is up, take out
-    participants absent longer than ``LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES`` and those seated in a
-    group room whose group they have left, and drop presence
-    stretches no phase can ask about any more. Safe to run twice, or in two workers at once."""
+    """The backstop for lost jobs and closed tabs: end every phase whose time is up, close the rooms
+    of deleted groups (as their host would: a phase under way is credited), take out participants
+    absent longer than ``LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES`` and those seated in a group room whose
+    group they have left, and drop presence stretches no phase can ask about any more. Safe to run
+    twice, or in two workers at once."""
     now = now or timezone.now()
     advanced = sum(room_advance(room_id=pk, now=now) for pk in rooms_due(now).values_list("pk", flat=True))
+    closed = 0
+    for room in Room.objects.filter(is_active=True, group__is_active=False).order_by("pk"):
+        with transaction.atomic():
+            closed += _close(room, actor=None)
     absent_since = now - timedelta(minutes=settings.LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES)
     removed = 0
     members = Membership.objects.filter(group_id=OuterRef("room__group_id"), user_id=OuterRef("user_id"))
@@ -586,4 +592,4 @@ def rooms_sweep(*, now: datetime | None = None) -> dict:
         .filter(Q(room__phase_started_at__isnull=True) | Q(ended_at__lt=F("room__phase_started_at")))
         .delete()
     )
-    return {"advanced": advanced, "removed": removed, "purged": purged}
+    return {"advanced": advanced, "closed": closed, "removed": removed, "purged": purged}
