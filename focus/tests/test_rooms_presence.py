@@ -4,11 +4,12 @@ the server (sockets, heartbeats) and the sweeper that empties rooms of closed ta
 import pytest
 
 from accounts.tests.factories import UserFactory
+from community.models import Membership
 from focus.models import Room, RoomParticipant, RoomPresence, StudySession
 from focus.rooms import services
 from learnflow import live
 
-from .room_helpers import T0, at, call, make_room, minutes, open_room, signals
+from .room_helpers import T0, at, call, group_room, make_room, minutes, open_room, signals
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +286,38 @@ def test_the_sweeper_empties_a_room_of_closed_tabs_and_stops_its_timer():
     assert not RoomParticipant.objects.filter(room_id=rid).exists()
     # the work phase ended at its own time (09:25, nobody there) and credited the first five minutes
     assert {s.duration_seconds for s in StudySession.objects.filter(room_id=rid)} == {300}
+
+
+# --- group rooms and their group ------------------------------------------------------------------------
+
+
+def test_the_sweeper_unseats_a_participant_who_left_the_group():
+    # given: a member sits in the group's room, then is removed from the group
+    leader, host, member = UserFactory(), UserFactory(), UserFactory()
+    group, room = group_room(host, leader=leader, members=[member], when=T0)
+    call(member, "post", f"/api/rooms/{room.pk}/join", T0)
+    Membership.objects.filter(group=group, user=member).delete()
+    assert call(member, "get", f"/api/rooms/{room.pk}", T0).status_code == 404
+    # when
+    with at(T0 + minutes(0.5)):
+        assert services.rooms_sweep()["removed"] == 1
+    # then
+    assert seats(room.pk) == [host.username]
+
+
+def test_the_sweeper_closes_the_rooms_of_a_deleted_group():
+    # given: a running group room whose group its leader deletes
+    leader, host = UserFactory(), UserFactory()
+    group, room = group_room(host, leader=leader, when=T0, work_minutes=25)
+    call(host, "post", f"/api/rooms/{room.pk}/timer/start", T0)
+    signals([host], room.pk, T0, T0 + minutes(10))
+    assert call(leader, "delete", f"/api/groups/{group.pk}", T0 + minutes(10)).status_code == 204
+    # when
+    with at(T0 + minutes(10)):
+        assert services.rooms_sweep()["closed"] == 1
+        assert services.rooms_sweep()["closed"] == 0
+    # then: closed as its host would close it, the work phase credited so far
+    room.refresh_from_db()
+    assert (room.is_active, room.timer_status) == (False, "idle")
+    assert not RoomParticipant.objects.filter(room=room).exists()
+    assert StudySession.objects.get(room=room).duration_seconds == 10 * 60
