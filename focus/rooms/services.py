@@ -528,12 +528,14 @@ def _credit(room: Room, row: RoomPhase, phase: clock.EndedPhase) -> dict:
     return {str(session.user_id): session.duration_seconds // 60 for session in sessions}
 
 
-def room_advance(*, room_id, now: datetime | None = None) -> bool:
+def room_advance(*, room_id, now: datetime | None = None, wait: bool = False) -> bool:
     """End the room's phases whose time is up (the scheduled job, the sweeper and reads call it).
-    Returns whether anything changed; a second call for the same phase finds nothing to do."""
+    Returns whether anything changed; a second call for the same phase finds nothing to do. A job or
+    the sweeper passes over a room someone else is changing; a reader (``wait``) waits for it."""
     now = now or timezone.now()
     with transaction.atomic():
-        room = Room.objects.select_for_update(skip_locked=True, no_key=True).filter(pk=room_id, is_active=True).first()
+        rooms = Room.objects.select_for_update(skip_locked=not wait, no_key=True)
+        room = rooms.filter(pk=room_id, is_active=True).first()
         if room is None or not _catch_up(room, now):
             return False
         room.save()
@@ -541,16 +543,19 @@ def room_advance(*, room_id, now: datetime | None = None) -> bool:
 
 
 def room_catch_up_due(room: Room) -> bool:
-    """Catch up ``room`` if a phase's time is up (a read calls this); returns whether it changed."""
+    """Catch up ``room`` if a phase's time is up (a read calls this). Returns whether it was due: then
+    the caller reads the room again, which this call or a concurrent one has brought up to date."""
     if room.timer_status == TimerStatus.RUNNING and room.phase_ends_at <= timezone.now():
-        return room_advance(room_id=room.pk)
+        room_advance(room_id=room.pk, wait=True)
+        return True
     return False
 
 
 def rooms_catch_up_due(rooms) -> int:
-    """Catch up the rooms of ``rooms`` whose phase time is up: one query when none is."""
+    """Catch up the rooms of ``rooms`` whose phase time is up (a list reads them afterwards): one query
+    when none is."""
     due = rooms.filter(timer_status=TimerStatus.RUNNING, phase_ends_at__lte=timezone.now()).values_list("pk", flat=True)
-    return sum(room_advance(room_id=pk) for pk in due)
+    return sum(room_advance(room_id=pk, wait=True) for pk in due)
 
 
 def rooms_due(now: datetime | None = None):
