@@ -212,3 +212,35 @@ def test_a_sign_of_life_and_closing_the_room_at_once_do_not_deadlock(monkeypatch
     assert outcome == {"signal": "done", "close": "done"}
     assert not RoomParticipant.objects.filter(room=room).exists()
     assert not RoomPresence.objects.filter(room=room, ended_at__isnull=True).exists()
+
+
+def test_a_read_while_the_job_ends_the_phase_answers_the_state_after_it():
+    # given: the work phase's time is up and its job is ending it (not yet committed)
+    host = UserFactory()
+    room = open_room(host, when=T0, work_minutes=25)
+    with at(T0):
+        services.timer_act(user=host, room=room, action="start")
+    signals([host], room.pk, T0, T0 + minutes(25))
+    ending = threading.Event()
+    outcome = {}
+
+    def job():
+        try:
+            with transaction.atomic():
+                outcome["job"] = services.room_advance(room_id=room.pk)
+                ending.set()
+                assert wait_for(_waiting_for_a_lock, timeout=10)
+        finally:
+            connection.close()
+
+    with at(T0 + minutes(25, 5)):
+        thread = threading.Thread(target=job)
+        thread.start()
+        assert ending.wait(timeout=10)
+        # when
+        response = client_for(host).get(f"/api/rooms/{room.pk}/timer")
+        thread.join(timeout=30)
+    # then: the reader waited for the job, and did not end the phase again
+    assert outcome == {"job": True}
+    assert (response.json()["phase"], response.json()["status"]) == ("break", "running")
+    assert RoomPhase.objects.filter(room=room).count() == 1
