@@ -9,7 +9,7 @@ from accounts.tests.factories import UserFactory
 from community.tests.factories import GroupFactory, MembershipFactory
 from focus.models import RoomParticipant
 from focus.rooms import services
-from learnflow.testing import ws_connect
+from learnflow.testing import client_for, ws_connect
 
 from .room_helpers import T0, minutes, signals
 
@@ -197,6 +197,10 @@ async def test_events_carry_strictly_increasing_seq():
         event = await host_ws.receive_json_from()
         seqs.append(event["seq"])
         types.append(event["type"])
+        if "timer" in event:
+            assert event["timer"]["seq"] == event["seq"]
+        if event["type"] == "room.updated":
+            assert event["room"]["name"] == "Renamed"
     assert types == [
         "timer.changed", "timer.changed", "timer.changed", "phase.completed", "timer.changed", "phase.completed",
         "timer.changed", "participant.status", "room.updated", "participant.left",
@@ -227,4 +231,14 @@ async def test_a_bad_status_message_gets_an_error_frame(status):
     assert error["code"] == "invalid_status"
     await ws.send_json_to({"type": "status", "status": "idle"})
     assert (await next_event(ws, "participant.status"))["participant"]["status"] == "idle"
+    await ws.disconnect()
+
+
+async def test_the_rest_answer_to_a_timer_action_has_the_seq_of_its_event():
+    host, room = await room_with()
+    ws, _ = await connect(host, room)
+    response = await sync(lambda: client_for(host).post(f"/api/rooms/{room.pk}/timer/start"))()
+    event = await next_event(ws, "timer.changed")
+    assert response.status_code == 200
+    assert response.json()["seq"] == event["seq"] == event["timer"]["seq"]
     await ws.disconnect()
