@@ -207,7 +207,7 @@ def room_join(*, user, room: Room) -> RoomParticipant:
     _catch_up(room, now)
     if RoomParticipant.objects.filter(room=room).count() >= room.max_participants:
         raise Conflict("This room is full.")
-    if room.timer_status in (TimerStatus.RUNNING, TimerStatus.PAUSED) and _personal_timer_running(user):
+    if room.timer_status in (TimerStatus.RUNNING, TimerStatus.PAUSED) and _personal_timer_running(user, now):
         raise Conflict("Your own focus timer is running: complete or stop it before joining a running room.")
     if current is not None and current in rooms:
         _leave(rooms[current], user, now)
@@ -231,10 +231,17 @@ def _lock_user(user) -> None:
     list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
 
 
-def _personal_timer_running(user) -> bool:
-    return StudySession.objects.filter(
+def _personal_timer_running(user, now: datetime) -> bool:
+    """The user's own focus timer still counts time: active and before its planned end (a timer
+    counts at most its planned time, however late it is ended)."""
+    active = StudySession.objects.filter(
         user=user, status=SessionStatus.ACTIVE, source=SessionSource.TIMER, session_type=SessionType.FOCUS
-    ).exists()
+    ).values_list("started_at", "planned_duration")
+    return any(_planned_end(started, planned) > now for started, planned in active)
+
+
+def _planned_end(started_at: datetime, planned_minutes: int | None) -> datetime:
+    return started_at + timedelta(minutes=planned_minutes or 0)
 
 
 @transaction.atomic
@@ -467,7 +474,8 @@ def _record(room: Room, ended: list[clock.EndedPhase], now: datetime) -> None:
 
 
 def _credit(room: Room, row: RoomPhase, phase: clock.EndedPhase) -> dict:
-    """One verified session per user present during the work phase; returns minutes by user id."""
+    """One verified session per user present during the work phase, less the time their own focus
+    timer counts (an active one up to its planned end at most); returns minutes by user id."""
     start, end, window = phase.started_at, phase.ended_at, selectors.presence_window()
     presence: dict = {}
     stretches = RoomPresence.objects.filter(room=room, started_at__lt=end).filter(
@@ -491,8 +499,9 @@ def _credit(room: Room, row: RoomPhase, phase: clock.EndedPhase) -> dict:
         verified=True,
         started_at__lt=end,
     ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
-    for user_id, started, ended in personal.values_list("user_id", "started_at", "ended_at"):
-        own.setdefault(user_id, []).append((started, ended or end))
+    rows = personal.values_list("user_id", "started_at", "ended_at", "planned_duration")
+    for user_id, started, ended, planned in rows:
+        own.setdefault(user_id, []).append((started, ended or min(end, _planned_end(started, planned))))
     users = get_user_model().objects.in_bulk(list(presence))
     planned = timedelta(seconds=phase.planned_seconds)
     needed = (planned - completion_grace(planned)).total_seconds()
