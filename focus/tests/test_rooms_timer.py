@@ -639,3 +639,45 @@ def test_a_phase_across_the_dst_change_is_credited_its_real_length():
     assert (session.local_date, session.duration_seconds, session.status) == (date(2026, 3, 29), 25 * 60, "completed")
     listed = call(host, "get", "/api/study-sessions/", start + minutes(30)).json()["results"]
     assert [row["id"] for row in listed] == [str(session.pk)]
+
+
+def test_a_forgotten_personal_timer_does_not_swallow_the_room_credit_after_its_planned_end():
+    # given: a 25-minute personal timer started at 08:30 and never ended; it counts until 08:55 at most
+    host, solo = UserFactory(), UserFactory()
+    rid = make_room(host, T0, work_minutes=25)["id"]
+    started = call(solo, "post", "/api/focus-sessions/start", T0 - minutes(30), {"duration_minutes": 25})
+    assert started.status_code == 201
+    assert call(solo, "post", f"/api/rooms/{rid}/join", T0).status_code == 200
+    act(host, rid, "start", T0)
+    signals([host, solo], rid, T0, T0 + minutes(25))
+    # when
+    read_timer(host, rid, T0 + minutes(26))
+    # then
+    assert credits(rid)[solo.username] == (25 * 60, "completed")
+
+
+def test_a_personal_timer_past_its_planned_end_does_not_keep_one_out_of_a_running_room():
+    host, solo = UserFactory(), UserFactory()
+    rid = make_room(host, T0)["id"]
+    act(host, rid, "start", T0)
+    started = call(solo, "post", "/api/focus-sessions/start", T0 - minutes(30), {"duration_minutes": 25})
+    assert started.status_code == 201
+    assert call(solo, "post", f"/api/rooms/{rid}/join", T0 + minutes(1)).status_code == 200
+
+
+def test_closing_a_running_room_credits_the_phase_so_far_and_keeps_its_history():
+    # given
+    host, guest = UserFactory(), UserFactory()
+    rid = make_room(host, T0, work_minutes=25)["id"]
+    call(guest, "post", f"/api/rooms/{rid}/join", T0)
+    act(host, rid, "start", T0)
+    signals([host, guest], rid, T0, T0 + minutes(10))
+    # when
+    assert call(host, "delete", f"/api/rooms/{rid}", T0 + minutes(10)).status_code == 204
+    # then
+    assert credits(rid) == {host.username: (600, "stopped"), guest.username: (600, "stopped")}
+    assert phases(rid) == [("work", "stopped")]
+    assert call(guest, "get", f"/api/rooms/{rid}/history", T0 + minutes(11)).status_code == 404
+    assert len(call(guest, "get", "/api/study-sessions/", T0 + minutes(11)).json()["results"]) == 1
+    room = Room.objects.get(pk=rid)
+    assert (room.is_active, room.timer_status, room.host_id) == (False, "idle", None)
