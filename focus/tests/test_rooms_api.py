@@ -416,6 +416,31 @@ def test_rooms_are_filtered_by_group(user):
     assert call(user, "get", "/api/rooms/?group=nope").status_code == 400
 
 
+def test_rooms_are_filtered_by_visibility(user):
+    group = group_with(leader=user)
+    ours = make_room(user, group=str(group.pk))
+    public = make_room(UserFactory(), name="Public")
+    assert [r["id"] for r in call(user, "get", "/api/rooms/?visibility=group").json()["results"]] == [ours["id"]]
+    assert [r["id"] for r in call(user, "get", "/api/rooms/?visibility=public").json()["results"]] == [public["id"]]
+    assert call(user, "get", "/api/rooms/?visibility=secret").status_code == 400
+
+
+def test_a_public_room_cannot_have_a_group(user):
+    group = group_with(leader=user)
+    response = call(user, "post", "/api/rooms/", body={"name": "Mixed", "group": str(group.pk), "visibility": "public"})
+    assert response.status_code == 400
+    assert "visibility" in response.json()
+
+
+def test_rooms_are_ordered_by_name_or_participants(user):
+    open_room(UserFactory(), name="B")
+    open_room(UserFactory(), UserFactory(), name="A")
+    by_name = call(user, "get", "/api/rooms/?ordering=name").json()["results"]
+    by_size = call(user, "get", "/api/rooms/?ordering=-participant_count").json()["results"]
+    assert [r["name"] for r in by_name] == ["A", "B"]
+    assert [r["participant_count"] for r in by_size] == [2, 1]
+
+
 def test_rooms_are_filtered_by_free_seats(user):
     # given: a full room of two and a room with a free seat
     full = open_room(UserFactory(), UserFactory(), name="Full", max_participants=2)
