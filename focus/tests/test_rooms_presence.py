@@ -28,7 +28,7 @@ def sent(monkeypatch):
 
 def seats(rid) -> list[str]:
     return list(
-        RoomParticipant.objects.filter(room_id=rid).order_by("joined_at").values_list("user__username", flat=True)
+        RoomParticipant.objects.filter(room_id=rid).order_by("joined_at", "pk").values_list("user__username", flat=True)
     )
 
 
