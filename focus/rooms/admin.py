@@ -1,5 +1,6 @@
 """Rooms in the admin: rooms with their seats (and who is present), the timers, the finished phases,
-and two actions that go through the services like the API does: end the phase now, close the room."""
+and actions that go through the services like the API does: end the phase now, close the room, take
+a participant out. Nothing is deleted here: a deleted seat or phase would skip those rules."""
 
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -36,6 +37,14 @@ def close_rooms(modeladmin, request, queryset):
     for room in rooms:
         services.room_close_by_staff(room=room)
     modeladmin.message_user(request, f"Closed {len(rooms)} room(s).", messages.SUCCESS)
+
+
+@admin.action(description="Take the selected participants out of their rooms (as if they left)")
+def take_out(modeladmin, request, queryset):
+    seats = list(queryset.select_related("user", "room"))
+    for seat in seats:
+        services.room_leave(user=seat.user, room=seat.room)
+    modeladmin.message_user(request, f"Took {len(seats)} participant(s) out.", messages.SUCCESS)
 
 
 @admin.register(Room)
@@ -89,9 +98,13 @@ class RoomParticipantAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "room__name")
     list_select_related = ("user", "room")
     readonly_fields = ("room", "user", "joined_at", "last_seen_at", "present_since", "connections")
+    actions = [take_out]
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # take them out instead: their presence ends and a host hands the room over
 
     @admin.display(boolean=True)
     def present(self, participant):
@@ -108,6 +121,9 @@ class RoomPhaseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the room's history: what its credited sessions point to
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -100,6 +100,7 @@ def timer_state(room: Room, now: datetime | None = None) -> dict:
     """The timer as clients see it; ``remaining_seconds`` is computed from the server's timestamps."""
     now = now or timezone.now()
     timer, plan = timer_of(room), plan_of(room)
+    under_way = timer.status in (TimerStatus.RUNNING, TimerStatus.PAUSED)
     return {
         "status": timer.status,
         "phase": timer.phase,
@@ -108,7 +109,7 @@ def timer_state(room: Room, now: datetime | None = None) -> dict:
         "next_phase": timer.next_phase(plan),
         "phase_started_at": timer.phase_started_at,
         "phase_ends_at": timer.phase_ends_at if timer.status == TimerStatus.RUNNING else None,
-        "phase_seconds": timer.planned_seconds or plan.seconds(timer.next_phase(plan)),
+        "phase_seconds": timer.planned_seconds if under_way else plan.seconds(timer.next_phase(plan)),
         "remaining_seconds": round(timer.remaining(plan, now)),
         "server_time": now,
         "seq": room.event_seq,

@@ -70,8 +70,16 @@ def room_settings(room: Room) -> dict:
     return {"id": room.pk, **{field: getattr(room, field) for field in fields}}
 
 
+def _locking():
+    """Rooms locked for a change. ``FOR NO KEY UPDATE`` (what an ``UPDATE`` of the row takes anyway),
+    not ``FOR UPDATE``: a row pointing at the room (a stretch of presence, a seat, a session) checks
+    its key at commit with a key-share lock, which must not wait for the room lock. A sign of life
+    opening a stretch while the room closes otherwise deadlocked: each waited for the other's rows."""
+    return Room.objects.select_for_update(no_key=True)
+
+
 def _lock(room_id) -> Room:
-    return Room.objects.select_for_update().get(pk=room_id)
+    return _locking().get(pk=room_id)
 
 
 def _role(room: Room, user) -> str | None:
@@ -156,20 +164,24 @@ def room_close_by_staff(*, room: Room) -> None:
     _close(room, actor=None)
 
 
-def _close(room: Room, actor) -> None:
+def _close(room: Room, actor) -> bool:
     room = _lock(room.pk)
     if not room.is_active:
-        return
+        return False
     now = timezone.now()
     _catch_up(room, now)
     _transition(room, "reset", now, actor=actor)
-    for user_id in RoomParticipant.objects.filter(room=room).values_list("user_id", flat=True):
-        _close_presence(room, user_id, now)
+    seated = list(RoomParticipant.objects.filter(room=room).values_list("user_id", flat=True))
+    # Seats go first: deleting one waits for a sign of life in flight, whose new stretch the next
+    # statements then see and close (as ``_leave`` does).
     RoomParticipant.objects.filter(room=room).delete()
+    for user_id in seated:
+        _close_presence(room, user_id, now)
     room.is_active = False
     room.host = None
     _emit(room, "room.closed")
     room.save()
+    return True
 
 
 # Seats and presence.
@@ -180,21 +192,22 @@ def room_join(*, user, room: Room) -> RoomParticipant:
     """Take a seat. A user sits in one room at a time: joining moves them, atomically. A full room
     refuses (409), also when several people race for its last seat: the room lock counts them one
     by one. Someone whose personal focus timer runs cannot join a room whose timer runs (409), so
-    their time is never counted twice. A room without a host gets the joiner as its host."""
+    their time is never counted twice. A room without a host gets the joiner as its host. One user's
+    joins (a double click, two rooms at once) wait for each other: the later one finds the seat the
+    earlier one took."""
+    _lock_user(user)
     now = timezone.now()
-    # The user's row orders their own joins: two at once (two tabs, two rooms) end in one seat.
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     current = RoomParticipant.objects.filter(user=user).values_list("room_id", flat=True).first()
     if current == room.pk:
         return RoomParticipant.objects.select_related("user").get(user=user)
-    rooms = {r.pk: r for r in Room.objects.select_for_update().filter(pk__in=[room.pk, current]).order_by("pk")}
+    rooms = {r.pk: r for r in _locking().filter(pk__in=[room.pk, current]).order_by("pk")}
     room = rooms[room.pk]
     if not room.is_active:
         raise Conflict("This room is closed.")
     _catch_up(room, now)
     if RoomParticipant.objects.filter(room=room).count() >= room.max_participants:
         raise Conflict("This room is full.")
-    if room.timer_status in (TimerStatus.RUNNING, TimerStatus.PAUSED) and _personal_timer_running(user):
+    if room.timer_status in (TimerStatus.RUNNING, TimerStatus.PAUSED) and _personal_timer_running(user, now):
         raise Conflict("Your own focus timer is running: complete or stop it before joining a running room.")
     if current is not None and current in rooms:
         _leave(rooms[current], user, now)
@@ -210,10 +223,25 @@ def room_join(*, user, room: Room) -> RoomParticipant:
     return participant
 
 
-def _personal_timer_running(user) -> bool:
-    return StudySession.objects.filter(
+def _lock_user(user) -> None:
+    """Order the joins of one user: two at once (two tabs, two rooms) end in one seat. ``FOR NO KEY
+    UPDATE``, not ``FOR UPDATE``: the key-share lock that a row pointing at the user takes (checked at
+    commit) must not wait for it, or a phase being credited under the room's lock, which the join
+    waits for, would wait for the join: a deadlock."""
+    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
+
+
+def _personal_timer_running(user, now: datetime) -> bool:
+    """The user's own focus timer still counts time: active and before its planned end (a timer
+    counts at most its planned time, however late it is ended)."""
+    active = StudySession.objects.filter(
         user=user, status=SessionStatus.ACTIVE, source=SessionSource.TIMER, session_type=SessionType.FOCUS
-    ).exists()
+    ).values_list("started_at", "planned_duration")
+    return any(_planned_end(started, planned) > now for started, planned in active)
+
+
+def _planned_end(started_at: datetime, planned_minutes: int | None) -> datetime:
+    return started_at + timedelta(minutes=planned_minutes or 0)
 
 
 @transaction.atomic
@@ -446,7 +474,8 @@ def _record(room: Room, ended: list[clock.EndedPhase], now: datetime) -> None:
 
 
 def _credit(room: Room, row: RoomPhase, phase: clock.EndedPhase) -> dict:
-    """One verified session per user present during the work phase; returns minutes by user id."""
+    """One verified session per user present during the work phase, less the time their own focus
+    timer counts (an active one up to its planned end at most); returns minutes by user id."""
     start, end, window = phase.started_at, phase.ended_at, selectors.presence_window()
     presence: dict = {}
     stretches = RoomPresence.objects.filter(room=room, started_at__lt=end).filter(
@@ -470,8 +499,9 @@ def _credit(room: Room, row: RoomPhase, phase: clock.EndedPhase) -> dict:
         verified=True,
         started_at__lt=end,
     ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
-    for user_id, started, ended in personal.values_list("user_id", "started_at", "ended_at"):
-        own.setdefault(user_id, []).append((started, ended or end))
+    rows = personal.values_list("user_id", "started_at", "ended_at", "planned_duration")
+    for user_id, started, ended, planned in rows:
+        own.setdefault(user_id, []).append((started, ended or min(end, _planned_end(started, planned))))
     users = get_user_model().objects.in_bulk(list(presence))
     planned = timedelta(seconds=phase.planned_seconds)
     needed = (planned - completion_grace(planned)).total_seconds()
@@ -507,12 +537,14 @@ def _credit(room: Room, row: RoomPhase, phase: clock.EndedPhase) -> dict:
     return {str(session.user_id): session.duration_seconds // 60 for session in sessions}
 
 
-def room_advance(*, room_id, now: datetime | None = None) -> bool:
+def room_advance(*, room_id, now: datetime | None = None, wait: bool = False) -> bool:
     """End the room's phases whose time is up (the scheduled job, the sweeper and reads call it).
-    Returns whether anything changed; a second call for the same phase finds nothing to do."""
+    Returns whether anything changed; a second call for the same phase finds nothing to do. A job or
+    the sweeper passes over a room someone else is changing; a reader (``wait``) waits for it."""
     now = now or timezone.now()
     with transaction.atomic():
-        room = Room.objects.select_for_update(skip_locked=True).filter(pk=room_id, is_active=True).first()
+        rooms = Room.objects.select_for_update(skip_locked=not wait, no_key=True)
+        room = rooms.filter(pk=room_id, is_active=True).first()
         if room is None or not _catch_up(room, now):
             return False
         room.save()
@@ -520,16 +552,19 @@ def room_advance(*, room_id, now: datetime | None = None) -> bool:
 
 
 def room_catch_up_due(room: Room) -> bool:
-    """Catch up ``room`` if a phase's time is up (a read calls this); returns whether it changed."""
+    """Catch up ``room`` if a phase's time is up (a read calls this). Returns whether it was due: then
+    the caller reads the room again, which this call or a concurrent one has brought up to date."""
     if room.timer_status == TimerStatus.RUNNING and room.phase_ends_at <= timezone.now():
-        return room_advance(room_id=room.pk)
+        room_advance(room_id=room.pk, wait=True)
+        return True
     return False
 
 
 def rooms_catch_up_due(rooms) -> int:
-    """Catch up the rooms of ``rooms`` whose phase time is up: one query when none is."""
+    """Catch up the rooms of ``rooms`` whose phase time is up (a list reads them afterwards): one query
+    when none is."""
     due = rooms.filter(timer_status=TimerStatus.RUNNING, phase_ends_at__lte=timezone.now()).values_list("pk", flat=True)
-    return sum(room_advance(room_id=pk) for pk in due)
+    return sum(room_advance(room_id=pk, wait=True) for pk in due)
 
 
 def rooms_due(now: datetime | None = None):
@@ -538,12 +573,17 @@ def rooms_due(now: datetime | None = None):
 
 
 def rooms_sweep(*, now: datetime | None = None) -> dict:
-    """The backstop for lost jobs and closed tabs: end every phase whose time is up, take out
-    participants absent longer than ``LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES`` and those seated in a
-    group room whose group they have left, and drop presence
-    stretches no phase can ask about any more. Safe to run twice, or in two workers at once."""
+    """The backstop for lost jobs and closed tabs: end every phase whose time is up, close the rooms
+    of deleted groups (as their host would: a phase under way is credited), take out participants
+    absent longer than ``LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES`` and those seated in a group room whose
+    group they have left, and drop presence stretches no phase can ask about any more. Safe to run
+    twice, or in two workers at once."""
     now = now or timezone.now()
     advanced = sum(room_advance(room_id=pk, now=now) for pk in rooms_due(now).values_list("pk", flat=True))
+    closed = 0
+    for room in Room.objects.filter(is_active=True, group__is_active=False).order_by("pk"):
+        with transaction.atomic():
+            closed += _close(room, actor=None)
     absent_since = now - timedelta(minutes=settings.LEARNFLOW_ROOM_ABSENT_REMOVE_MINUTES)
     removed = 0
     members = Membership.objects.filter(group_id=OuterRef("room__group_id"), user_id=OuterRef("user_id"))
@@ -552,7 +592,7 @@ def rooms_sweep(*, now: datetime | None = None) -> dict:
     )
     for room_id, user_id in out.values_list("room_id", "user_id"):
         with transaction.atomic():
-            room = Room.objects.select_for_update(skip_locked=True).filter(pk=room_id).first()
+            room = Room.objects.select_for_update(skip_locked=True, no_key=True).filter(pk=room_id).first()
             if room is None:
                 continue
             seat = out.filter(room=room, user_id=user_id)
@@ -566,4 +606,4 @@ def rooms_sweep(*, now: datetime | None = None) -> dict:
         .filter(Q(room__phase_started_at__isnull=True) | Q(ended_at__lt=F("room__phase_started_at")))
         .delete()
     )
-    return {"advanced": advanced, "removed": removed, "purged": purged}
+    return {"advanced": advanced, "closed": closed, "removed": removed, "purged": purged}

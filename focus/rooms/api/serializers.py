@@ -23,7 +23,9 @@ class TimerSerializer(serializers.Serializer):
     next_phase = serializers.ChoiceField(choices=Phase.choices, help_text="what a start begins")
     phase_started_at = dates.DateTimeField(allow_null=True)
     phase_ends_at = dates.DateTimeField(allow_null=True, help_text="null unless running")
-    phase_seconds = serializers.IntegerField(help_text="the phase's full length")
+    phase_seconds = serializers.IntegerField(
+        help_text="running or paused: the phase's full length; otherwise that of what a start begins"
+    )
     remaining_seconds = serializers.IntegerField(
         help_text="running: until phase_ends_at by the server's clock; paused: frozen; otherwise what a start runs"
     )
@@ -46,6 +48,10 @@ class ParticipantStatusSerializer(serializers.Serializer):
 
 @extend_schema_field(OpenApiTypes.UUID)
 class RoomGroupField(serializers.PrimaryKeyRelatedField):
+    """One of the caller's active groups; any other id reads as nonexistent, as the services say it."""
+
+    default_error_messages = {"does_not_exist": "No such group.", "incorrect_type": "No such group."}
+
     def get_queryset(self):
         request = self.context.get("request")
         if request is None or not request.user.is_authenticated:
