@@ -45,13 +45,13 @@ def test_two_users_join_over_rest_and_both_sockets_get_the_hosts_timer_start(uvi
         status, timer = uvicorn_server.request("POST", f"/api/rooms/{room['id']}/timer/start", token=host_token)
         assert status == 200, timer
 
-        # then: the start reaches both sockets, numbered as the REST answer numbers it
+        # then: the start reaches both sockets, numbered as the REST answer and the timer inside it are
         events = [receive(host_ws), receive(guest_ws)]
     for event in events:
         assert event["type"] == "timer.changed"
         assert (event["action"], event["by"]) == ("start", str(host.pk))
         assert event["timer"]["status"] == "running"
-        assert event["seq"] == timer["seq"]
+        assert event["seq"] == event["timer"]["seq"] == timer["seq"]
         # the socket's times are in milliseconds, REST's in microseconds
         drift = instant(event["timer"]["phase_ends_at"]) - instant(timer["phase_ends_at"])
         assert abs(drift) < timedelta(milliseconds=1)
