@@ -120,6 +120,21 @@ def fake_openai(settings):
 
 
 @pytest.fixture
+def uvicorn_server(transactional_db, tmp_path):
+    """uvicorn serving the real ASGI application in its own process (``learnflow.testing.asgi_server``):
+    HTTP and WebSockets on a free loopback port, on the test's database and Redis. Yields an
+    ``AsgiServer`` (``http_url``, ``ws_url``, ``log_path``, ``request()``)."""
+    from django.db import connection
+
+    from learnflow.testing import asgi_server
+
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("the real server shares the test's PostgreSQL database and Redis")
+    with asgi_server(tmp_path / "uvicorn.log") as server:
+        yield server
+
+
+@pytest.fixture
 def celery_worker(transactional_db):
     """A worker thread consuming from the test's Redis broker, tasks no longer run eagerly."""
     from celery.contrib.testing.worker import start_worker

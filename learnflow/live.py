@@ -35,6 +35,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from asgiref.sync import async_to_sync
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -349,6 +350,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         if not handled:
             await self.send_error("unknown_type", f"Unknown message type {kind[:64]!r}.")
+
+    async def dispatch(self, message):
+        """Channels' dispatch without its hop to the sync thread before every message.
+
+        Channels closes stale database connections before each message it dispatches, through the one
+        thread all of a process's sync code shares: a group event to N sockets queues N hops there,
+        behind whatever database work the other sockets are doing (connects, presence), and holds up
+        delivery for all of them. A live consumer reaches the database only through
+        ``database_sync_to_async``, which closes stale connections around each call itself, so the
+        hop does nothing for it."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def live_event(self, message: dict) -> None:
         """A ``send_after_commit`` event for one of this socket's groups."""

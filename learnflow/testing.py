@@ -1,6 +1,17 @@
 """Helpers for tests of every app."""
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlencode, urlsplit
 
 from asgiref.testing import ApplicationCommunicator
@@ -10,8 +21,6 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 def wait_for(predicate, timeout: float = 15.0) -> bool:
     """Poll ``predicate`` until it is true (for work done by a real worker thread)."""
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -157,6 +166,94 @@ async def ws_connect(
     return communicator, connected, detail
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class AsgiServer:
+    """A running uvicorn (see ``asgi_server``): ``http_url`` and ``ws_url`` are its base URLs."""
+
+    http_url: str
+    ws_url: str
+    log_path: Path
+
+    def request(self, method: str, path: str, *, token: str | None = None, body=None) -> tuple[int, object]:
+        """An HTTP request to the server, as a client sends it: ``(status, decoded JSON body or None)``."""
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.http_url + path, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, content = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, content = error.code, error.read()
+        return status, json.loads(content) if content else None
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@contextmanager
+def asgi_server(log_path: Path, startup_seconds: float = 30) -> Iterator[AsgiServer]:
+    """uvicorn serving ``learnflow.asgi`` as production runs it (``DJANGO_DEBUG=0``, the Redis channel
+    layer), in its own process on a free loopback port, on the test's PostgreSQL database, its Redis
+    database (cache and broker) and its channel-layer prefix; its output goes to ``log_path``. The
+    test's rows reach it only once committed (``django_db(transaction=True)``)."""
+    from django.conf import settings
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CHANNEL_LAYER_URL": settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"],
+        "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "learnflow.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+        "--lifespan", "off", "--ws-max-size", "1048576",
+    ]  # fmt: skip
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "uvicorn did not start: " + log_path.read_text()
+                time.sleep(0.1)
+        yield AsgiServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", log_path)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 class FakeOpenAI:
     """A local OpenAI-compatible HTTP server for tests of the real ``openai`` client.
 
@@ -166,9 +263,7 @@ class FakeOpenAI:
     """
 
     def __init__(self):
-        import json
         import threading
-        import time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         fake = self

@@ -13,6 +13,13 @@
   and sends a direct message through gunicorn, and the notification it creates is pushed to the
   socket through Redis; a socket authenticated by subprotocol sees "mark all read" drop the count
   to 0; a bad token is closed with 4401; the token appears nowhere in uvicorn's log.
+* ``smoke.py rooms URL STATE --asgi-url ASGI --worker-log LOG``: a focus room over HTTP (gunicorn) and
+  WebSockets (uvicorn): two new users, the host opens a room with 1-minute work phases and the guest
+  joins; both sockets (one by query token, one by subprotocol) get the room's snapshot and the host's
+  timer start; then, with no client call but pings, the worker's job scheduled for the phase's end
+  (``focus.end_room_phase``, with beat not yet running, so no sweeper) ends the work phase: both sockets
+  get ``phase.completed`` crediting their user 1 minute and ``timer.changed`` to a running break, and
+  the credited room session is in both users' ``/api/study-sessions/``. This phase takes a minute.
 * ``smoke.py beat URL STATE``: the reminder of that task arrives, sent by the ``task_reminders``
   schedule through beat, the broker and the worker.
 
@@ -28,6 +35,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -304,6 +312,116 @@ def phase_live(base_url: str, state_path: str, asgi_url: str, asgi_log: str) -> 
         raise SmokeFailure("uvicorn logged an access token")
 
 
+def register(anonymous: Client, base_url: str) -> tuple[Client, dict]:
+    """A new user, logged in: ``(their client, their /api/users/me/)``."""
+    username, password = f"smoke{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    anonymous.json(
+        "POST", "/api/user/", 201, {"username": username, "email": f"{username}@example.com", "password": password}
+    )
+    login = anonymous.json("POST", "/api/token/", 200, {"username": username, "password": password})
+    client = Client(base_url, login["access"])
+    return client, client.json("GET", "/api/users/me/", 200)
+
+
+#: How often a room socket pings while waiting for the end of a phase (the presence window is 60 s).
+ROOM_PING_SECONDS = 15
+#: How long after its planned end the worker's job may take to end a phase.
+PHASE_END_SLACK_SECONDS = 20
+
+
+def phase_rooms(base_url: str, state_path: str, asgi_url: str, worker_log: str) -> None:
+    from websockets.sync.client import connect
+
+    anonymous = Client(base_url)
+
+    def receive(ws, what: str, timeout: float = DEADLINE_SECONDS) -> dict:
+        try:
+            return json.loads(ws.recv(timeout=timeout))
+        except TimeoutError:
+            raise SmokeFailure(f"{what}: not received within {timeout:.0f}s") from None
+
+    step("two users; the host opens a room of 1-minute work phases, the guest joins (gunicorn)")
+    host, host_me = register(anonymous, base_url)
+    guest, guest_me = register(anonymous, base_url)
+    room = host.json("POST", "/api/rooms/", 201, {"name": "Smoke room", "work_minutes": 1, "break_minutes": 1})
+    if not room["is_host"] or room["participant_count"] != 1 or room["timer"]["status"] != "idle":
+        raise SmokeFailure(f"the new room reads {room}")
+    guest.json("POST", f"/api/rooms/{room['id']}/join", 200)
+
+    step("WebSockets /ws/rooms/{id}/ by query token and by subprotocol (uvicorn): snapshots")
+    ws_url = "ws" + asgi_url.removeprefix("http") + f"/ws/rooms/{room['id']}/"
+    with (
+        connect(f"{ws_url}?token={host.token}", open_timeout=DEADLINE_SECONDS) as host_ws,
+        connect(ws_url, subprotocols=["learnflow.jwt", guest.token], open_timeout=DEADLINE_SECONDS) as guest_ws,
+    ):
+        sockets = {"host": (host_ws, host_me), "guest": (guest_ws, guest_me)}
+        for who, (ws, _) in sockets.items():
+            snapshot = receive(ws, f"the {who}'s snapshot")
+            seated = {p["user"]["id"] for p in snapshot.get("participants", [])}
+            if snapshot.get("type") != "room.snapshot" or seated != {host_me["id"], guest_me["id"]}:
+                raise SmokeFailure(f"the {who}'s snapshot reads {snapshot}")
+
+        step("the host starts the timer (gunicorn): pushed to both sockets through Redis")
+        timer = host.json("POST", f"/api/rooms/{room['id']}/timer/start", 200)
+        for who, (ws, _) in sockets.items():
+            event = receive(ws, f"the timer start on the {who}'s socket")
+            got = (event.get("type"), event.get("seq"), event.get("timer", {}).get("status"))
+            if got != ("timer.changed", timer["seq"], "running"):
+                raise SmokeFailure(f"the {who}'s socket got {event}, expected the start numbered {timer['seq']}")
+
+        step("no client call but pings: the worker's scheduled job ends the work phase on time")
+        ends_at = datetime.fromisoformat(timer["phase_ends_at"])
+        deadline = time.monotonic() + (ends_at - datetime.now(UTC)).total_seconds() + PHASE_END_SLACK_SECONDS
+
+        def phase_end_on(ws) -> tuple[dict, dict]:
+            """Ping every ROOM_PING_SECONDS until ``phase.completed`` and the following ``timer.changed``."""
+            completed = None
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise SmokeFailure(f"the end of the phase: not received {PHASE_END_SLACK_SECONDS}s after its end")
+                try:
+                    event = json.loads(ws.recv(timeout=min(left, ROOM_PING_SECONDS)))
+                except TimeoutError:
+                    ws.send(json.dumps({"type": "ping"}))
+                    continue
+                if event.get("type") == "phase.completed":
+                    completed = event
+                elif event.get("type") == "timer.changed" and completed is not None:
+                    return completed, event
+                elif event.get("type") != "pong":
+                    raise SmokeFailure(f"while waiting for the end of the phase, the socket got {event}")
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            waits = {who: pool.submit(phase_end_on, ws) for who, (ws, _) in sockets.items()}
+            ends = {who: wait.result() for who, wait in waits.items()}
+        late = (datetime.fromisoformat(ends["host"][1]["server_time"]) - ends_at).total_seconds()
+        print(f"smoke:   the work phase ended {late:.1f}s after its planned end", flush=True)
+        for who, (completed, changed) in ends.items():
+            ended = completed.get("phase", {})
+            credit = (ended.get("phase"), ended.get("outcome"), completed.get("credited_minutes"))
+            if credit != ("work", "completed", 1):
+                raise SmokeFailure(f"the {who}'s socket got {completed}, expected a completed work phase crediting 1")
+            following = (changed.get("action"), changed.get("by"), changed.get("timer", {}).get("phase"))
+            if following != ("phase_end", None, "break") or changed["timer"].get("status") != "running":
+                raise SmokeFailure(f"the {who}'s socket got {changed}, expected the break running")
+            if not timer["seq"] < completed["seq"] < changed["seq"]:
+                raise SmokeFailure(f"the {who}'s socket got the events out of order: {completed}, {changed}")
+
+    with open(worker_log) as log:
+        ran = re.findall(r"Task focus\.end_room_phase\[[^]]+\] succeeded in [^:]+: True", log.read())
+    if not ran:
+        raise SmokeFailure("the worker's log shows no focus.end_room_phase that ended a phase")
+
+    step("the credited room session in both users' /api/study-sessions/ (gunicorn)")
+    for who, client in (("host", host), ("guest", guest)):
+        sessions = client.json("GET", "/api/study-sessions/?source=room", 200)["results"]
+        if [(s["source"], s["verified"], s["status"], s["duration_minutes"]) for s in sessions] != [
+            ("room", True, "completed", 1)
+        ]:
+            raise SmokeFailure(f"the {who}'s room sessions read {sessions}")
+
+
 def phase_beat(base_url: str, state_path: str) -> None:
     with open(state_path) as state:
         saved = json.load(state)
@@ -317,17 +435,20 @@ def phase_beat(base_url: str, state_path: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("phase", choices=("web", "live", "beat"))
+    parser.add_argument("phase", choices=("web", "live", "rooms", "beat"))
     parser.add_argument("base_url")
     parser.add_argument("state")
-    parser.add_argument("--asgi-url", help="the ASGI server (live phase)")
+    parser.add_argument("--asgi-url", help="the ASGI server (live and rooms phases)")
     parser.add_argument("--asgi-log", help="the ASGI server's log (live phase)")
+    parser.add_argument("--worker-log", help="the Celery worker's log (rooms phase)")
     args = parser.parse_args()
     try:
         if args.phase == "web":
             phase_web(args.base_url, args.state)
         elif args.phase == "live":
             phase_live(args.base_url, args.state, args.asgi_url, args.asgi_log)
+        elif args.phase == "rooms":
+            phase_rooms(args.base_url, args.state, args.asgi_url, args.worker_log)
         else:
             phase_beat(args.base_url, args.state)
     except SmokeFailure as failure:

@@ -2,8 +2,10 @@
 # The production smoke stage. LearnFlow installed from requirements.txt alone (what the Dockerfile
 # installs) into .venv-prod, with production settings, runs its production roles on PostgreSQL and
 # Redis: migrate, collectstatic, gunicorn, uvicorn (the ASGI server for WebSockets), a Celery worker
-# and celery beat; scripts/smoke.py drives them over loopback HTTP and a real WebSocket. scripts/test.sh runs it after the suite, on its servers; `make smoke` runs
-# it alone, starting PostgreSQL and Redis itself unless DATABASE_URL / REDIS_URL name running ones.
+# and celery beat; scripts/smoke.py drives them over loopback HTTP and real WebSockets (a focus room's
+# phase takes its whole minute to end by itself). scripts/test.sh runs it after the suite, on its
+# servers; `make smoke` runs it alone, starting PostgreSQL and Redis itself unless DATABASE_URL /
+# REDIS_URL name running ones.
 # It works in its own database (learnflow_smoke, made afresh beside the one DATABASE_URL names) and
 # its own Redis database (15), stops every process it started, and on failure prints their logs.
 set -euo pipefail
@@ -144,6 +146,10 @@ start_role worker "$PROD_VENV/bin/celery" -A learnflow worker --loglevel=INFO --
 
 echo "== smoke: WebSockets on uvicorn (/ws/notifications/) [$((SECONDS - started))s]"
 "$PY" scripts/smoke.py live "$base_url" "$tmp/state.json" --asgi-url "$asgi_url" --asgi-log "$tmp/uvicorn.log"
+
+# Before beat starts: the end of the room's phase can only come from the job its start scheduled.
+echo "== smoke: a focus room over HTTP and WebSockets, its phase ended by the worker [$((SECONDS - started))s]"
+"$PY" scripts/smoke.py rooms "$base_url" "$tmp/state.json" --asgi-url "$asgi_url" --worker-log "$tmp/worker.log"
 
 echo "== smoke: celery beat (DatabaseScheduler) [$((SECONDS - started))s]"
 start_role beat "$PROD_VENV/bin/celery" -A learnflow beat --loglevel=INFO

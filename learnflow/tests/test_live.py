@@ -1,6 +1,7 @@
 """The live transport (learnflow.live) through the real ASGI application: authentication, refusals,
 origins, client frames and sending after commit. ``/ws/notifications/`` is the socket under test."""
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -10,7 +11,9 @@ import time
 import jwt
 import pytest
 import time_machine
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -300,6 +303,26 @@ async def test_send_after_commit_reaches_the_group_with_server_time_and_the_call
     assert event["seq"] == 7
     assert event["left"] == 60
     parse_time(event["server_time"])
+    await ws.disconnect()
+
+
+@live_db
+async def test_a_group_event_reaches_the_socket_while_the_sync_thread_is_busy(user):
+    """Delivering an event touches no database, so it never waits behind the database work of other
+    sockets (connects, presence) in the one thread that a process's sync code shares."""
+    # given: a socket, and the shared sync thread busy for 2 seconds
+    ws = await open_socket(user)
+    busy = asyncio.ensure_future(sync_to_async(time.sleep)(2))
+    await asyncio.sleep(0.05)
+    # when
+    event = {"type": "timer.changed", "seq": 1, "server_time": "2030-01-01T00:00:00Z"}
+    await get_channel_layer().group_send(
+        live.group_name("notifications", user.pk), {"type": "live.event", "event": event}
+    )
+    # then
+    assert await ws.receive_json_from(timeout=1) == event
+    assert not busy.done()
+    await busy
     await ws.disconnect()
 
 
