@@ -43,12 +43,12 @@ from channels.middleware import BaseMiddleware
 from channels.routing import URLRouter
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http.request import validate_host
 from django.urls import re_path
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
@@ -105,6 +105,12 @@ def send_after_commit(group: str, message: dict | Callable[[], dict | None]) -> 
     transaction.on_commit(lambda: _send(group, message))
 
 
+def as_sent(event: dict) -> dict:
+    """The event as clients receive it: JSON, with UUIDs and datetimes written as the REST API writes
+    them (DRF's encoder: ISO 8601, UTC as ``Z``, microseconds kept)."""
+    return json.loads(json.dumps(event, cls=JSONEncoder))
+
+
 def _send(group: str, message: dict | Callable[[], dict | None]) -> None:
     kind = None
     try:
@@ -112,7 +118,7 @@ def _send(group: str, message: dict | Callable[[], dict | None]) -> None:
         if event is None:
             return
         kind = event.get("type")
-        event = json.loads(json.dumps(event, cls=DjangoJSONEncoder))
+        event = as_sent(event)
         event.setdefault("server_time", now_iso())
         async_to_sync(_group_send)(group, {"type": "live.event", "event": event})
     except Exception:
@@ -384,4 +390,4 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def encode_json(cls, content) -> str:
-        return json.dumps(content, cls=DjangoJSONEncoder)
+        return json.dumps(content, cls=JSONEncoder)

@@ -12,7 +12,7 @@ from learnflow.exceptions import Conflict
 from learnflow.live import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, LiveConsumer
 
 from . import selectors, services
-from .api.serializers import ParticipantSerializer, RoomSerializer, TimerSerializer
+from .api.serializers import RoomSerializer
 from .choices import ParticipantStatus
 from .models import RoomParticipant
 
@@ -35,13 +35,15 @@ def _snapshot(user, room_id) -> dict:
         room = selectors.rooms_visible(user=user).get(pk=room_id)
     now = timezone.now()
     context = {"request": SimpleNamespace(user=user)}
+    # The timer and the participants are the selectors' dicts (the REST serializers' shapes, which
+    # only pass them through): a full room's snapshot is built for every socket that connects.
     participants = [selectors.participant_state(p, host_id=room.host_id, now=now) for p in
                     selectors.room_participants(room=room)]  # fmt: skip
     return {
         "type": "room.snapshot",
         "room": RoomSerializer(room, context=context).data,
-        "timer": TimerSerializer(selectors.timer_state(room, now)).data,
-        "participants": ParticipantSerializer(participants, many=True).data,
+        "timer": selectors.timer_state(room, now),
+        "participants": participants,
         "seq": room.event_seq,
         "server_time": now,
     }

@@ -10,14 +10,12 @@ less any time their own personal timer already counted. ``(phase, user)`` is uni
 recorded once per ``(room, number)``, so two sweepers or a retried job never credit twice.
 """
 
-import json
 import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -45,10 +43,6 @@ def room_group(room_id) -> str:
     return live.group_name("room", room_id)
 
 
-def _json(value):
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
 def _emit(target: Room, event_type: str, /, **payload) -> None:
     """Number the event in the room's sequence (the caller holds the room lock and saves the room)
     and send it to the room after the commit. A timer in the event is the state after it: its
@@ -57,7 +51,7 @@ def _emit(target: Room, event_type: str, /, **payload) -> None:
     if "timer" in payload:
         payload["timer"] = {**payload["timer"], "seq": target.event_seq}
     live.send_after_commit(
-        room_group(target.pk), _json({"type": event_type, "room_id": target.pk, "seq": target.event_seq, **payload})
+        room_group(target.pk), {"type": event_type, "room_id": target.pk, "seq": target.event_seq, **payload}
     )
 
 

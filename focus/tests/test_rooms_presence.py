@@ -16,11 +16,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sent(monkeypatch):
-    """The live events the services send, as ``(room id, event)``, in order (sent at once here)."""
+    """The live events the services send, as ``(room id, event)`` as clients receive them, in order
+    (sent at once here)."""
     events: list[tuple[str, dict]] = []
 
     def record(group, message):
-        events.append((group.split(".", 1)[1], message))
+        events.append((group.split(".", 1)[1], live.as_sent(message)))
 
     monkeypatch.setattr(live, "send_after_commit", record)
     return events
