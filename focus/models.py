@@ -72,6 +72,7 @@ class StudySession(UUIDModel):
         indexes = [
             models.Index(fields=["user", "-started_at"], name="focus_session_user_started"),
             models.Index(fields=["status", "started_at"], name="focus_session_status_started"),
+            models.Index(fields=["user", "local_date"], name="focus_session_user_day"),
         ]
 
     def __str__(self) -> str:
