@@ -72,7 +72,14 @@ class StudySession(UUIDModel):
         indexes = [
             models.Index(fields=["user", "-started_at"], name="focus_session_user_started"),
             models.Index(fields=["status", "started_at"], name="focus_session_status_started"),
-            models.Index(fields=["user", "local_date"], name="focus_session_user_day"),
+            # Personal analytics read a user's completed focus sessions by local day; the index holds
+            # every column they aggregate, so even an all-time report reads no table rows.
+            models.Index(
+                fields=["user", "local_date"],
+                include=["started_at", "duration_seconds", "verified", "topic"],
+                condition=models.Q(session_type="focus", status="completed"),
+                name="focus_counted_user_day",
+            ),
         ]
 
     def __str__(self) -> str:

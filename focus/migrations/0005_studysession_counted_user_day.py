@@ -43,6 +43,11 @@ class Migration(migrations.Migration):
         migrations.RunPython(backfill_local_dates, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='studysession',
-            index=models.Index(fields=['user', 'local_date'], name='focus_session_user_day'),
+            index=models.Index(
+                condition=models.Q(('session_type', 'focus'), ('status', 'completed')),
+                fields=['user', 'local_date'],
+                include=('started_at', 'duration_seconds', 'verified', 'topic'),
+                name='focus_counted_user_day',
+            ),
         ),
     ]
