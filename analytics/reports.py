@@ -37,6 +37,9 @@ from .selectors import counted_sessions
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TOP_TOPICS = 5
+#: Topics listed for one day: more than a day of real study has, so only a flood of hand-logged
+#: sessions meets the bound, and the answer stays small.
+DAY_TOPICS = 50
 BEST_FIRST = ("-seconds", "-sessions")
 WEEK = timedelta(days=7)
 
@@ -116,8 +119,8 @@ def _session_brief(row: dict | None) -> dict | None:
 
 
 def day_report(*, user, day: date) -> dict:
-    """The local ``day``: totals, by topic (most time first; no topic is ``null``), by hour of the
-    local clock (24 buckets), and the first and last session started that day."""
+    """The local ``day``: totals, by topic (the ``DAY_TOPICS`` with most time, first; no topic is
+    ``null``), by hour of the local clock (24 buckets), and the first and last session started."""
     tz = user_zone(user)
     sessions = counted_sessions(user=user).filter(local_date=day)
     totals = sessions.aggregate(**_totals())
@@ -134,7 +137,7 @@ def day_report(*, user, day: date) -> dict:
         "date": day,
         "timezone": tz.key,
         **_minutes(totals),
-        "by_topic": [{"topic": row["topic"] or None, **_minutes(row)} for row in by_topic],
+        "by_topic": [{"topic": row["topic"] or None, **_minutes(row)} for row in by_topic[:DAY_TOPICS]],
         "by_hour": [{"hour": hour, **_minutes(by_hour.get(hour))} for hour in range(24)],
         "first_session": _session_brief(sessions.order_by("started_at", "pk").values(*brief).first()),
         "last_session": _session_brief(sessions.order_by("-started_at", "-pk").values(*brief).first()),

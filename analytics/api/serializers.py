@@ -141,7 +141,7 @@ class SessionBriefSerializer(serializers.Serializer):
 class DailyAnalyticsSerializer(MinutesSerializer):
     date = dates.DateField(help_text="local day")
     timezone = serializers.CharField(help_text="the timezone whose clock the hours follow (yours)")
-    by_topic = TopicMinutesSerializer(many=True, help_text="most time first")
+    by_topic = TopicMinutesSerializer(many=True, help_text="most time first, at most 50 topics")
     by_hour = HourMinutesSerializer(many=True, help_text="24 buckets, 0 to 23, by the hour a session started")
     first_session = SessionBriefSerializer(allow_null=True, help_text="the first session started that day")
     last_session = SessionBriefSerializer(allow_null=True, help_text="the last session started that day")

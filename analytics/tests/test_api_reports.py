@@ -503,3 +503,14 @@ def test_each_report_costs_the_same_queries_for_1_and_many_sessions(berliner, pa
         many = count_queries(client, path)
     # then
     assert many == one
+
+
+def test_a_day_lists_at_most_50_topics_with_the_most_time(berliner):
+    # given: 55 logged sessions of different topics on one day
+    for n in range(55):
+        study(berliner, berlin(date(2026, 11, 18), 6) + timedelta(minutes=n), n + 1, f"topic {n:02}", source="manual")
+    # when
+    body = get(berliner, DAILY, {"date": "2026-11-18"})
+    # then: the totals still hold every session
+    assert body["session_count"] == 55
+    assert [row["topic"] for row in body["by_topic"]] == [f"topic {n:02}" for n in range(54, 4, -1)]
