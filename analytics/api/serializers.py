@@ -129,6 +129,8 @@ class DayMinutesSerializer(MinutesSerializer):
 
 
 class SessionBriefSerializer(serializers.Serializer):
+    """A counted session in short."""
+
     id = serializers.UUIDField()
     topic = serializers.CharField(allow_blank=True)
     started_at = dates.DateTimeField()
@@ -139,6 +141,8 @@ class SessionBriefSerializer(serializers.Serializer):
 
 
 class DailyAnalyticsSerializer(MinutesSerializer):
+    """One local day of counted study: totals, by topic, by hour, first and last session."""
+
     date = dates.DateField(help_text="local day")
     timezone = serializers.CharField(help_text="the timezone whose clock the hours follow (yours)")
     by_topic = TopicMinutesSerializer(many=True, help_text="most time first, at most 50 topics")
@@ -148,6 +152,8 @@ class DailyAnalyticsSerializer(MinutesSerializer):
 
 
 class WeeklyAnalyticsSerializer(MinutesSerializer):
+    """One local week (Monday to Sunday) of counted study, day by day, against the week before."""
+
     week_start = dates.DateField(help_text="Monday")
     week_end = dates.DateField(help_text="Sunday")
     study_days = serializers.IntegerField()
@@ -164,6 +170,8 @@ class WeekMinutesSerializer(MinutesSerializer):
 
 
 class MonthlyAnalyticsSerializer(MinutesSerializer):
+    """One local calendar month of counted study, day by day, with its best day and week."""
+
     month = serializers.CharField(help_text="YYYY-MM")
     study_days = serializers.IntegerField()
     average_minutes_per_study_day = serializers.FloatField()
@@ -192,6 +200,9 @@ class TopicRankSerializer(MinutesSerializer):
 
 
 class ComprehensiveAnalyticsSerializer(MinutesSerializer):
+    """All counted study: totals, session lengths, most productive hour and weekday, consistency,
+    this week and month, top topics and the study streak."""
+
     timezone = serializers.CharField()
     average_session_minutes = serializers.FloatField()
     longest_session_minutes = serializers.IntegerField(allow_null=True)
@@ -219,6 +230,8 @@ class MinutesDifferenceSerializer(MinutesSerializer):
 
 
 class TodaySummarySerializer(serializers.Serializer):
+    """Today against yesterday (local days), with the daily focus goal."""
+
     goal_minutes = serializers.IntegerField(help_text="your daily focus goal")
     today = GoalDaySerializer()
     yesterday = GoalDaySerializer()
@@ -232,6 +245,8 @@ class WeekPeriodSerializer(MinutesSerializer):
 
 
 class WeekSummarySerializer(serializers.Serializer):
+    """This local week so far against the same days of last week, with last week whole."""
+
     week_start = dates.DateField(help_text="Monday")
     week_end = dates.DateField(help_text="Sunday")
     today = dates.DateField()
