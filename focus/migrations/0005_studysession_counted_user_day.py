@@ -45,8 +45,7 @@ class Migration(migrations.Migration):
             model_name='studysession',
             index=models.Index(
                 condition=models.Q(('session_type', 'focus'), ('status', 'completed')),
-                fields=['user', 'local_date'],
-                include=('started_at', 'duration_seconds', 'verified', 'topic'),
+                fields=['user', 'local_date', 'started_at', 'duration_seconds', 'verified', 'topic'],
                 name='focus_counted_user_day',
             ),
         ),
