@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from focus.choices import SessionStatus, SessionType
 from focus.models import StudySession
+from focus.selectors import study_session_list
 from learnflow import ai
 from learnflow.timeutils import local_midnight, user_zone
 
@@ -18,7 +19,7 @@ COUNTED = Q(session_type=SessionType.FOCUS, status=SessionStatus.COMPLETED)
 
 
 def counted_sessions(*, user) -> QuerySet[StudySession]:
-    return StudySession.objects.filter(COUNTED, user=user)
+    return study_session_list(user=user).filter(COUNTED)
 
 
 def study_stats(*, user) -> dict:

@@ -72,6 +72,14 @@ class StudySession(UUIDModel):
         indexes = [
             models.Index(fields=["user", "-started_at"], name="focus_session_user_started"),
             models.Index(fields=["status", "started_at"], name="focus_session_status_started"),
+            # Personal analytics read a user's completed focus sessions by local day; the index holds
+            # every column they aggregate, so even an all-time report reads no table rows. (Key columns
+            # rather than INCLUDE, which SQLite, the embedded default, does not have.)
+            models.Index(
+                fields=["user", "local_date", "started_at", "duration_seconds", "verified", "topic"],
+                condition=models.Q(session_type="focus", status="completed"),
+                name="focus_counted_user_day",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from analytics.models import WeeklyReview
+from focus.choices import SessionSource
 from learnflow import dates
 from learnflow.dates import ModelSerializer
 
@@ -104,3 +105,156 @@ class FocusLeaderSerializer(serializers.Serializer):
     total_minutes = serializers.IntegerField(help_text="verified focus minutes in the period")
     session_count = serializers.IntegerField()
     is_current_user = serializers.BooleanField()
+
+
+class MinutesSerializer(serializers.Serializer):
+    """Counted sessions (completed focus sessions, timed or logged) and their whole minutes."""
+
+    session_count = serializers.IntegerField()
+    total_minutes = serializers.IntegerField(help_text="verified + manual")
+    verified_minutes = serializers.IntegerField(help_text="timed by the server: timer and room sessions")
+    manual_minutes = serializers.IntegerField(help_text="logged by hand")
+
+
+class TopicMinutesSerializer(MinutesSerializer):
+    topic = serializers.CharField(allow_null=True, help_text="null: sessions without a topic")
+
+
+class HourMinutesSerializer(MinutesSerializer):
+    hour = serializers.IntegerField(min_value=0, max_value=23, help_text="hour of the local clock a session started in")
+
+
+class DayMinutesSerializer(MinutesSerializer):
+    date = dates.DateField(help_text="local day")
+
+
+class SessionBriefSerializer(serializers.Serializer):
+    """A counted session in short."""
+
+    id = serializers.UUIDField()
+    topic = serializers.CharField(allow_blank=True)
+    started_at = dates.DateTimeField()
+    ended_at = dates.DateTimeField()
+    minutes = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=SessionSource.choices)
+    verified = serializers.BooleanField()
+
+
+class DailyAnalyticsSerializer(MinutesSerializer):
+    """One local day of counted study: totals, by topic, by hour, first and last session."""
+
+    date = dates.DateField(help_text="local day")
+    timezone = serializers.CharField(help_text="the timezone whose clock the hours follow (yours)")
+    by_topic = TopicMinutesSerializer(many=True, help_text="most time first, at most 50 topics")
+    by_hour = HourMinutesSerializer(many=True, help_text="24 buckets, 0 to 23, by the hour a session started")
+    first_session = SessionBriefSerializer(allow_null=True, help_text="the first session started that day")
+    last_session = SessionBriefSerializer(allow_null=True, help_text="the last session started that day")
+
+
+class WeeklyAnalyticsSerializer(MinutesSerializer):
+    """One local week (Monday to Sunday) of counted study, day by day, against the week before."""
+
+    week_start = dates.DateField(help_text="Monday")
+    week_end = dates.DateField(help_text="Sunday")
+    study_days = serializers.IntegerField()
+    average_minutes_per_study_day = serializers.FloatField()
+    best_day = DayMinutesSerializer(allow_null=True, help_text="null: no study this week")
+    previous_week_minutes = serializers.IntegerField()
+    change_percent = serializers.FloatField(allow_null=True, help_text="against the previous week; null when it had 0")
+    days = DayMinutesSerializer(many=True, help_text="Monday to Sunday")
+
+
+class WeekMinutesSerializer(MinutesSerializer):
+    week_start = dates.DateField()
+    week_end = dates.DateField()
+
+
+class MonthlyAnalyticsSerializer(MinutesSerializer):
+    """One local calendar month of counted study, day by day, with its best day and week."""
+
+    month = serializers.CharField(help_text="YYYY-MM")
+    study_days = serializers.IntegerField()
+    average_minutes_per_study_day = serializers.FloatField()
+    best_day = DayMinutesSerializer(allow_null=True, help_text="null: no study this month")
+    best_week = WeekMinutesSerializer(
+        allow_null=True, help_text="a Monday-to-Sunday week clipped to the month; null: no study this month"
+    )
+    days = DayMinutesSerializer(many=True, help_text="every day of the month")
+
+
+class WeekdayRankSerializer(MinutesSerializer):
+    weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="ISO: 1 Monday to 7 Sunday")
+    name = serializers.CharField()
+
+
+class ThisWeekSerializer(MinutesSerializer):
+    week_start = dates.DateField()
+
+
+class ThisMonthSerializer(MinutesSerializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+
+
+class TopicRankSerializer(MinutesSerializer):
+    topic = serializers.CharField()
+
+
+class ComprehensiveAnalyticsSerializer(MinutesSerializer):
+    """All counted study: totals, session lengths, most productive hour and weekday, consistency,
+    this week and month, top topics and the study streak."""
+
+    timezone = serializers.CharField()
+    average_session_minutes = serializers.FloatField()
+    longest_session_minutes = serializers.IntegerField(allow_null=True)
+    shortest_session_minutes = serializers.IntegerField(allow_null=True)
+    first_study_date = dates.DateField(allow_null=True)
+    study_days = serializers.IntegerField()
+    consistency_percent = serializers.FloatField(
+        help_text="study days over the days since the first one, today included"
+    )
+    most_productive_hour = HourMinutesSerializer(allow_null=True, help_text="local hour with the most minutes")
+    most_productive_weekday = WeekdayRankSerializer(allow_null=True, help_text="weekday with the most minutes")
+    this_week = ThisWeekSerializer()
+    this_month = ThisMonthSerializer()
+    top_topics = TopicRankSerializer(many=True, help_text="up to 5, most time first")
+    current_streak = serializers.IntegerField()
+    longest_streak = serializers.IntegerField()
+
+
+class GoalDaySerializer(DayMinutesSerializer):
+    goal_percent = serializers.FloatField(help_text="total minutes over the daily focus goal; may pass 100")
+
+
+class MinutesDifferenceSerializer(MinutesSerializer):
+    """The same figures, later minus earlier (negative when it went down)."""
+
+
+class TodaySummarySerializer(serializers.Serializer):
+    """Today against yesterday (local days), with the daily focus goal."""
+
+    goal_minutes = serializers.IntegerField(help_text="your daily focus goal")
+    today = GoalDaySerializer()
+    yesterday = GoalDaySerializer()
+    difference = MinutesDifferenceSerializer(help_text="today minus yesterday")
+    change_percent = serializers.FloatField(allow_null=True, help_text="total minutes against yesterday; null when 0")
+
+
+class WeekPeriodSerializer(MinutesSerializer):
+    study_days = serializers.IntegerField()
+    consistency_percent = serializers.FloatField(help_text="study days over the days of the period")
+
+
+class WeekSummarySerializer(serializers.Serializer):
+    """This local week so far against the same days of last week, with last week whole."""
+
+    week_start = dates.DateField(help_text="Monday")
+    week_end = dates.DateField(help_text="Sunday")
+    today = dates.DateField()
+    days_elapsed = serializers.IntegerField(help_text="days of this week so far, today included")
+    this_week = WeekPeriodSerializer(help_text="Monday to today")
+    last_week = WeekPeriodSerializer(help_text="last week, Monday to Sunday")
+    last_week_same_days = WeekPeriodSerializer(help_text="last week's Monday to the same weekday as today")
+    difference = MinutesDifferenceSerializer(help_text="this week so far minus the same days of last week")
+    change_percent = serializers.FloatField(
+        allow_null=True, help_text="total minutes against the same days of last week; null when 0"
+    )

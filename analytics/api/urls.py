@@ -3,16 +3,22 @@ from django.urls import re_path
 from learnflow.routers import UUID_REGEX, OptionalSlashRouter, api_path
 
 from .views import (
+    ComprehensiveAnalyticsView,
+    DailyAnalyticsView,
     GlobalLeaderboardView,
     GroupLeaderboardView,
+    MonthlyAnalyticsView,
     MyCalendarView,
     MyStreakStatsView,
     MyStreaksView,
     PublicStreakView,
     StatsView,
     TimeByGroupView,
+    TodaySummaryView,
+    WeeklyAnalyticsView,
     WeeklyReviewNowView,
     WeeklyReviewViewSet,
+    WeekSummaryView,
 )
 
 router = OptionalSlashRouter()
@@ -21,7 +27,13 @@ router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
 urlpatterns = [
     api_path("stats", StatsView.as_view(), name="stats"),
     api_path("weekly-review", WeeklyReviewNowView.as_view(), name="weekly-review-now"),
+    api_path("study-sessions/analytics/daily", DailyAnalyticsView.as_view(), name="analytics-daily"),
+    api_path("study-sessions/analytics/weekly", WeeklyAnalyticsView.as_view(), name="analytics-weekly"),
+    api_path("study-sessions/analytics/monthly", MonthlyAnalyticsView.as_view(), name="analytics-monthly"),
+    api_path("study-sessions/analytics/comprehensive", ComprehensiveAnalyticsView.as_view(), name="analytics-all-time"),
     api_path("study-sessions/analytics/by-group", TimeByGroupView.as_view(), name="analytics-by-group"),
+    api_path("study-sessions/summary/today", TodaySummaryView.as_view(), name="summary-today"),
+    api_path("study-sessions/summary/week", WeekSummaryView.as_view(), name="summary-week"),
     api_path("study-sessions/leaderboards/global", GlobalLeaderboardView.as_view(), name="leaderboard-global"),
     re_path(
         rf"^study-sessions/leaderboards/group/(?P<group_id>{UUID_REGEX})/?$",

@@ -1,4 +1,4 @@
-"""Stats and weekly reviews of the caller's own study."""
+"""Stats, analytics, streaks, leaderboards and weekly reviews of the caller's own study."""
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
@@ -9,10 +9,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import leaderboards, selectors, services, streaks
+from analytics import leaderboards, reports, selectors, services, streaks
 from analytics.models import FocusTotal, WeeklyReview
 from community.models import Group
-from learnflow.dates import month_param
+from learnflow.dates import date_param, month_param
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
 from learnflow.timeutils import local_today, user_zone
@@ -20,15 +20,21 @@ from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import (
     CalendarSerializer,
+    ComprehensiveAnalyticsSerializer,
+    DailyAnalyticsSerializer,
     DateRangeSerializer,
     FocusLeaderSerializer,
+    MonthlyAnalyticsSerializer,
     MyStreaksSerializer,
     PublicStreakSerializer,
     StatsSerializer,
     StreakStatsSerializer,
     TimeByGroupSerializer,
+    TodaySummarySerializer,
+    WeeklyAnalyticsSerializer,
     WeeklyReviewNowSerializer,
     WeeklyReviewSerializer,
+    WeekSummarySerializer,
 )
 
 
@@ -49,6 +55,74 @@ class TimeByGroupView(APIView):
         params = DateRangeSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         return Response(TimeByGroupSerializer(selectors.time_by_group(user=request.user, **params.validated_data)).data)
+
+
+def _local_today(request):
+    return local_today(user_zone(request.user))
+
+
+class DailyAnalyticsView(APIView):
+    """One local day of your study (completed focus sessions, timed or logged): totals, by topic, by
+    hour of the local clock, first and last session. A future day is a day without study."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="your local day; today by default")],
+        responses=DailyAnalyticsSerializer,
+    )
+    def get(self, request):
+        day = date_param(request, "date", default=_local_today(request))
+        return Response(DailyAnalyticsSerializer(reports.day_report(user=request.user, day=day)).data)
+
+
+class WeeklyAnalyticsView(APIView):
+    """One local week (Monday to Sunday) of your study, day by day, against the week before."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("week_start", OpenApiTypes.DATE, description="any day of the week; this week by default")
+        ],
+        responses=WeeklyAnalyticsSerializer,
+    )
+    def get(self, request):
+        day = date_param(request, "week_start", default=_local_today(request))
+        return Response(WeeklyAnalyticsSerializer(reports.week_report(user=request.user, day=day)).data)
+
+
+class MonthlyAnalyticsView(APIView):
+    """One local calendar month of your study, day by day, with its best day and best week."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM, this local month by default")],
+        responses=MonthlyAnalyticsSerializer,
+    )
+    def get(self, request):
+        first = month_param(request, "month", default=_local_today(request).replace(day=1))
+        return Response(MonthlyAnalyticsSerializer(reports.month_report(user=request.user, first=first)).data)
+
+
+class ComprehensiveAnalyticsView(APIView):
+    """All your study: totals, session lengths, most productive hour and weekday, consistency, this
+    week and month, top topics and your study streak."""
+
+    @extend_schema(responses=ComprehensiveAnalyticsSerializer)
+    def get(self, request):
+        return Response(ComprehensiveAnalyticsSerializer(reports.all_time_report(user=request.user)).data)
+
+
+class TodaySummaryView(APIView):
+    """Today against yesterday (your local days), with your daily focus goal."""
+
+    @extend_schema(responses=TodaySummarySerializer)
+    def get(self, request):
+        return Response(TodaySummarySerializer(reports.today_summary(user=request.user)).data)
+
+
+class WeekSummaryView(APIView):
+    """This week so far against the same days of last week, and this week's consistency."""
+
+    @extend_schema(responses=WeekSummarySerializer)
+    def get(self, request):
+        return Response(WeekSummarySerializer(reports.week_summary(user=request.user)).data)
 
 
 class WeeklyReviewNowView(APIView):
@@ -94,7 +168,7 @@ class MyCalendarView(APIView):
         responses=CalendarSerializer,
     )
     def get(self, request):
-        first = month_param(request, "month", default=local_today(user_zone(request.user)).replace(day=1))
+        first = month_param(request, "month", default=_local_today(request).replace(day=1))
         days = streaks.study_calendar(user=request.user, year=first.year, month=first.month)
         return Response(CalendarSerializer({"month": f"{first:%Y-%m}", "days": days}).data)
 

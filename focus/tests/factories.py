@@ -1,5 +1,6 @@
-"""Factories for study sessions. The default is an ended, server-timed 30-minute focus session; the
-``active`` and ``manual`` traits give a running timer and a hand-logged (unverified) session."""
+"""Factories for study sessions. The default is an ended, server-timed 30-minute focus session on the
+user's local date when it started (as the services store it); the ``active`` and ``manual`` traits
+give a running timer and a hand-logged (unverified) session."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from focus.choices import SessionSource, SessionStatus, SessionType
 from focus.models import StudySession
+from learnflow.timeutils import local_now, user_zone
 
 
 class StudySessionFactory(factory.django.DjangoModelFactory):
@@ -20,6 +22,7 @@ class StudySessionFactory(factory.django.DjangoModelFactory):
     topic = factory.Faker("sentence", nb_words=3)
     notes = ""
     started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    local_date = factory.LazyAttribute(lambda s: local_now(user_zone(s.user), s.started_at).date())
     planned_duration = 30
     duration_seconds = factory.LazyAttribute(lambda s: (s.planned_duration or 30) * 60)
     ended_at = factory.LazyAttribute(lambda s: s.started_at + timedelta(seconds=s.duration_seconds))
