@@ -155,11 +155,22 @@ class WeeklyReviewViewSet(
 class MyStreaksView(APIView):
     @extend_schema(responses=MyStreaksSerializer)
     def get(self, request):
-        data = {
-            **streaks.study_streak(user=request.user),
-            "shutdown": streaks.shutdown_streak_summary(user=request.user),
-        }
-        return Response(MyStreaksSerializer(data).data)
+        return Response(_my_streaks(request.user))
+
+
+def _my_streaks(user) -> dict:
+    data = {**streaks.study_streak(user=user), "shutdown": streaks.shutdown_streak_summary(user=user)}
+    return MyStreaksSerializer(data).data
+
+
+class StreakUpdateView(APIView):
+    """Recompute the caller's study streak from their sessions now and answer it (as
+    ``GET /api/streaks/me``). Idempotent: streaks are also recomputed after every session and nightly."""
+
+    @extend_schema(request=None, responses=MyStreaksSerializer)
+    def post(self, request):
+        streaks.streak_refresh(user=request.user)
+        return Response(_my_streaks(request.user))
 
 
 class MyCalendarView(APIView):

@@ -209,3 +209,26 @@ def test_the_streak_row_is_locked_before_the_sessions_are_read(berliner, study):
     read = first_query_index(context.captured_queries, 'FROM "focus_studysession"')
     assert locked < read
     assert Streak.objects.get(user=berliner).current_streak == 1
+
+
+def test_streak_update_recomputes_a_stale_row_and_answers_it(berliner):
+    # given: sessions written without their after-commit refresh (an import, a lost job)
+    when = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
+    for day in range(3):
+        with time_machine.travel(when + timedelta(days=day), tick=False):
+            study_session_log(user=berliner, topic="Math", duration_minutes=30)
+    assert streak_at(berliner, when + timedelta(days=2))["current_streak"] == 0
+    # when
+    with time_machine.travel(when + timedelta(days=2), tick=False):
+        first = client_for(berliner).post("/api/streaks/update")
+        again = client_for(berliner).post("/api/streaks/update")
+    # then
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert first.json()["current_streak"] == 3 and first.json()["active_today"] is True
+    assert set(first.json()) >= STREAK_KEYS and "shutdown" in first.json()
+    assert streak_at(berliner, when + timedelta(days=2)) == first.json()
+
+
+def test_streak_update_needs_a_token(api_client):
+    assert api_client.post("/api/streaks/update").status_code == 401

@@ -1,12 +1,14 @@
 """The weekly challenges (the SPA's contract): the week, join and leave, stats and the leaderboard."""
 
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from challenges import achievements, selectors, services
+from challenges.filters import AchievementFilter
 from challenges.models import Achievement, UserAchievement, WeeklyChallenge
 from challenges.weeks import current_week
 from learnflow.openapi import errors
@@ -78,7 +80,8 @@ class AchievementViewSet(viewsets.GenericViewSet):
     """Achievement definitions, the caller's unlocked ones and their progress toward each."""
 
     serializer_class = AchievementSerializer
-    filter_backends = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AchievementFilter
     pagination_class = None
 
     def get_queryset(self):
@@ -86,7 +89,8 @@ class AchievementViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=AchievementSerializer(many=True))
     def list(self, request):
-        return Response(AchievementSerializer(self.get_queryset(), many=True).data)
+        """Every active achievement (``?category=`` for one category)."""
+        return Response(AchievementSerializer(self.filter_queryset(self.get_queryset()), many=True).data)
 
     @extend_schema(responses=UnlockedAchievementSerializer(many=True))
     @action(detail=False, methods=["get"])

@@ -112,3 +112,16 @@ def test_completing_a_challenge_unlocks_challenger(user, focus):
 @pytest.mark.parametrize("path", ["/api/achievements/", "/api/achievements/me", "/api/achievements/me/progress"])
 def test_achievements_need_a_token(api_client, path):
     assert api_client.get(path).status_code == 401
+
+
+def test_achievements_filter_by_category(auth_client):
+    body = auth_client.get("/api/achievements/?category=streak").json()
+    assert body and {a["category"] for a in body} == {"streak"}
+    everything = auth_client.get("/api/achievements/").json()
+    assert len(body) == sum(a["category"] == "streak" for a in everything)
+
+
+def test_an_unknown_achievement_category_is_400_naming_it(auth_client):
+    response = auth_client.get("/api/achievements/?category=bogus")
+    assert response.status_code == 400
+    assert "category" in response.json()
