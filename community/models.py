@@ -59,6 +59,7 @@ class Invitation(UUIDModel):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
     inviter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     invitee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    message = models.TextField(max_length=500, blank=True, help_text="the inviter's note to the invitee")
     status = models.CharField(max_length=8, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)

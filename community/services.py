@@ -138,9 +138,10 @@ def member_remove(*, actor, group: Group, user_id) -> None:
 
 
 @transaction.atomic
-def group_invite(*, inviter, group: Group, invitee) -> Invitation:
-    """Leaders and admins invite (any member, in a community group). The invitee is notified; a
-    second pending invitation to the same person is a conflict."""
+def group_invite(*, inviter, group: Group, invitee, message: str = "") -> Invitation:
+    """Leaders and admins invite (any member, in a community group), with an optional note. The
+    invitee is notified (the note is the notification's body); a second pending invitation to the
+    same person is a conflict."""
     roles = (Role.LEADER, Role.ADMIN, Role.MEMBER) if group.group_type == GroupType.COMMUNITY else MANAGERS
     _require(group, inviter, roles, "Only the group's leaders and admins can invite.")
     if invitee.pk == inviter.pk or Membership.objects.filter(group=group, user=invitee).exists():
@@ -151,6 +152,7 @@ def group_invite(*, inviter, group: Group, invitee) -> Invitation:
                 group=group,
                 inviter=inviter,
                 invitee=invitee,
+                message=message,
                 expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
             )
     except IntegrityError:
@@ -159,7 +161,7 @@ def group_invite(*, inviter, group: Group, invitee) -> Invitation:
         user=invitee,
         kind=NotificationKind.INVITATION,
         title=f"{inviter.username} invited you to {group.group_name}",
-        body="The invitation is valid for 7 days.",
+        body=f"{message}\n\nThe invitation is valid for 7 days." if message else "The invitation is valid for 7 days.",
         data={"invitation_id": str(invitation.pk), "group_id": str(group.pk)},
         dedupe_key=f"invitation:{invitation.pk}",
     )

@@ -51,6 +51,7 @@ class RoleSerializer(serializers.Serializer):
 
 class InviteSerializer(serializers.Serializer):
     user_id = serializers.UUIDField()
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class InvitationSerializer(ModelSerializer):
@@ -59,7 +60,7 @@ class InvitationSerializer(ModelSerializer):
 
     class Meta:
         model = Invitation
-        fields = ("id", "group", "inviter", "status", "created_at", "expires_at", "responded_at")
+        fields = ("id", "group", "inviter", "message", "status", "created_at", "expires_at", "responded_at")
         read_only_fields = fields
 
     def get_group(self, invitation) -> dict:

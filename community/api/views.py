@@ -130,7 +130,9 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         group = self.get_object()
         invitee = _user_or_400(serializer.validated_data["user_id"])
-        invitation = services.group_invite(inviter=request.user, group=group, invitee=invitee)
+        invitation = services.group_invite(
+            inviter=request.user, group=group, invitee=invitee, message=serializer.validated_data["message"]
+        )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
     @errors(403)

@@ -54,6 +54,31 @@ def test_an_invitation_is_created_and_the_invitee_notified(user, other_user):
     notification = Notification.objects.get(user=other_user)
     assert notification.kind == NotificationKind.INVITATION
     assert notification.data["invitation_id"] == str(invitation.pk)
+    assert body["message"] == "" and notification.body == "The invitation is valid for 7 days."
+
+
+def test_an_invitation_carries_the_inviters_note_to_the_invitee(user, other_user):
+    # given
+    group = group_with(leader=user, group_type=GroupType.LEADER_CONTROLLED, visibility=Visibility.PRIVATE)
+    # when
+    response = client_for(user).post(
+        f"/api/groups/{group.pk}/invite", {"user_id": str(other_user.pk), "message": "Join us!"}, format="json"
+    )
+    # then
+    assert response.status_code == 201, response.content
+    assert response.json()["message"] == "Join us!"
+    assert Notification.objects.get(user=other_user).body.startswith("Join us!")
+    assert client_for(other_user).get("/api/invitations/me").json()["results"][0]["message"] == "Join us!"
+
+
+def test_an_invitation_note_over_500_characters_is_400_naming_message(user, other_user):
+    group = group_with(leader=user, group_type=GroupType.LEADER_CONTROLLED, visibility=Visibility.PRIVATE)
+    response = client_for(user).post(
+        f"/api/groups/{group.pk}/invite", {"user_id": str(other_user.pk), "message": "x" * 501}, format="json"
+    )
+    assert response.status_code == 400
+    assert "message" in response.json()
+    assert not Invitation.objects.exists()
 
 
 @pytest.mark.parametrize(("group_type", "expected"), [(GroupType.LEADER_CONTROLLED, 403), (GroupType.COMMUNITY, 201)])
