@@ -54,10 +54,6 @@ def room_history(*, room: Room) -> QuerySet[RoomPhase]:
     return RoomPhase.objects.filter(room=room).prefetch_related(Prefetch("sessions", queryset=credited))
 
 
-def seat_of(*, user) -> RoomParticipant | None:
-    return RoomParticipant.objects.filter(user=user).select_related("room").first()
-
-
 def in_running_room(*, user, now: datetime | None = None) -> bool:
     """Present in a room whose timer is under way (running or paused)."""
     now = now or timezone.now()
