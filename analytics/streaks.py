@@ -14,7 +14,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from focus.models import ShutdownReflection
-from focus.shutdown import shutdown_streak
+from focus.shutdown import streak_through
 from learnflow.timeutils import day_runs, local_today, user_zone
 
 from .models import Streak
@@ -79,7 +79,7 @@ def shutdown_streak_summary(*, user) -> dict:
     today = local_today(user_zone(user))
     days = sorted(set(ShutdownReflection.objects.filter(user=user).values_list("local_date", flat=True)))
     longest, start, last = day_runs(days)
-    current = shutdown_streak(user=user, today=today)
+    current = streak_through(set(days), today)
     return _judge(current, start, last, longest, today)
 
 

@@ -8,7 +8,9 @@ the table as in production), and a user with 30 sessions. Then requests each ana
 REQUESTS times through the whole Django stack (middleware, JWT authentication, view, serializer,
 JSON) with the test client, and reports p50 / p99 in milliseconds and the SQL queries per request
 for both users. The target: every
-endpoint under 50 ms at 20,000 sessions, with as many queries as for 30.
+analytics endpoint under 50 ms at 20,000 sessions, and the home dashboard (``/api/dashboard``; the
+big user also has TASKS tasks, due from two years ago to next month, and as many notifications)
+under 30 ms, each with as many queries as for the small user.
 
 Run it in the production profile (PostgreSQL, Redis, ``DJANGO_DEBUG=0``); ``DATABASE_URL`` names a
 database it may fill:
@@ -38,26 +40,29 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import User  # noqa: E402
+from accounts.models import Notification, User  # noqa: E402
 from analytics.streaks import streak_refresh  # noqa: E402
 from focus.choices import SessionSource, SessionStatus, SessionType  # noqa: E402
 from focus.models import StudySession  # noqa: E402
 from learnflow.benchmarking import percentile, timed  # noqa: E402
 from learnflow.testing import client_for  # noqa: E402
 from learnflow.timeutils import local_now, local_today, zone  # noqa: E402
+from tasks.models import Task  # noqa: E402
 
 PREFIX = "bench-an-"
 TZ = "Europe/Berlin"
 TOPICS = [f"Topic {n}" for n in range(40)] + [""]
+ANALYTICS_MS = 50
+#: endpoint: (path, p50 target in ms)
 ENDPOINTS = {
-    "daily": "/api/study-sessions/analytics/daily",
-    "weekly": "/api/study-sessions/analytics/weekly",
-    "monthly": "/api/study-sessions/analytics/monthly",
-    "comprehensive": "/api/study-sessions/analytics/comprehensive",
-    "summary/today": "/api/study-sessions/summary/today",
-    "summary/week": "/api/study-sessions/summary/week",
+    "daily": ("/api/study-sessions/analytics/daily", ANALYTICS_MS),
+    "weekly": ("/api/study-sessions/analytics/weekly", ANALYTICS_MS),
+    "monthly": ("/api/study-sessions/analytics/monthly", ANALYTICS_MS),
+    "comprehensive": ("/api/study-sessions/analytics/comprehensive", ANALYTICS_MS),
+    "summary/today": ("/api/study-sessions/summary/today", ANALYTICS_MS),
+    "summary/week": ("/api/study-sessions/summary/week", ANALYTICS_MS),
+    "dashboard": ("/api/dashboard", 30),
 }
-TARGET_MS = 50
 
 
 def _session(user, rng, began, **fields) -> StudySession:
@@ -140,6 +145,37 @@ def prepare(name: str, sessions: int, years: float, interleave: int = 0) -> User
     return user
 
 
+def prepare_home(user, tasks: int) -> None:
+    """Tasks due from two years ago to a month ahead (a third of them done) and as many
+    notifications (half read), for the dashboard."""
+    if Task.objects.filter(user=user).count() == tasks:
+        return
+    Task.objects.filter(user=user).delete()
+    Notification.objects.filter(user=user).delete()
+    rng = random.Random(7)
+    now = timezone.now()
+    Task.objects.bulk_create(
+        [
+            Task(
+                user=user,
+                title=f"Task {n}",
+                due_date=now + timedelta(hours=rng.randint(-24 * 730, 24 * 30)),
+                completed=n % 3 == 0,
+                completed_at=now if n % 3 == 0 else None,
+            )
+            for n in range(tasks)
+        ],
+        batch_size=5000,
+    )
+    Notification.objects.bulk_create(
+        [Notification(user=user, title=f"Note {n}", read_at=now if n % 2 else None) for n in range(tasks)],
+        batch_size=5000,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE tasks_task, accounts_notification")
+
+
 def queries(client, path: str) -> int:
     with CaptureQueriesContext(connection) as context:
         response = client.get(path, secure=True)
@@ -152,6 +188,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20_000)
     parser.add_argument("--years", type=float, default=3)
     parser.add_argument("--interleave", type=int, default=9, help="other users' sessions written after each of theirs")
+    parser.add_argument("--tasks", type=int, default=3000, help="tasks and notifications of the big user")
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
@@ -160,6 +197,7 @@ def main() -> None:
         "big": prepare("big", args.sessions, args.years, args.interleave),
         "small": prepare("small", 30, 0.1),
     }
+    prepare_home(users["big"], args.tasks)
     clients = {name: client_for(user) for name, user in users.items()}
 
     print(
@@ -169,7 +207,7 @@ def main() -> None:
     )
     print(f"  {'endpoint':<15} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8}   {'30: p50':>8} {'queries':>8}")
     slow = []
-    for name, path in ENDPOINTS.items():
+    for name, (path, target) in ENDPOINTS.items():
         cells = []
         for who in ("big", "small"):
             client = clients[who]
@@ -178,12 +216,12 @@ def main() -> None:
             cells.append((percentile(samples, 50), percentile(samples, 99), count))
         (p50, p99, count), (small_p50, _, small_count) = cells
         print(f"  {name:<15} {p50:>8.2f} {p99:>8.2f} {count:>8}   {small_p50:>8.2f} {small_count:>8}")
-        if p50 >= TARGET_MS or count != small_count:
-            slow.append(name)
+        if p50 >= target or count != small_count:
+            slow.append(f"{name} (target {target} ms)")
     if slow:
-        print(f"  over {TARGET_MS} ms at p50 or more queries than for 30 sessions: {', '.join(slow)}")
+        print(f"  over the p50 target or more queries than for the small user: {', '.join(slow)}")
     else:
-        print(f"  every endpoint under {TARGET_MS} ms at p50, with as many queries as for 30 sessions")
+        print("  every endpoint under its p50 target, with as many queries as for the small user")
 
 
 if __name__ == "__main__":

@@ -127,12 +127,18 @@ def weekly_challenges_ensure(*, week: date | None = None) -> list[WeeklyChalleng
     """This week's instance of every active weekly challenge (created on first need, so a fresh
     install shows them without running any job)."""
     week = week or current_week()
-    active = Challenge.objects.filter(is_active=True, is_weekly=True)
-    missing = active.exclude(weeks__week_start=week)
-    WeeklyChallenge.objects.bulk_create(
+    weekly_challenges_create_missing(week=week)
+    return list(WeeklyChallenge.objects.filter(week_start=week, challenge__is_active=True, challenge__is_weekly=True))
+
+
+def weekly_challenges_create_missing(*, week: date) -> int:
+    """Create the week's instance of each active weekly challenge that has none yet (two callers at
+    once create each once); returns how many were missing."""
+    missing = Challenge.objects.filter(is_active=True, is_weekly=True).exclude(weeks__week_start=week)
+    created = WeeklyChallenge.objects.bulk_create(
         [WeeklyChallenge(challenge=challenge, week_start=week) for challenge in missing], ignore_conflicts=True
     )
-    return list(WeeklyChallenge.objects.filter(week_start=week, challenge__in=active))
+    return len(created)
 
 
 def challenge_join(*, user, weekly_challenge: WeeklyChallenge) -> Participation:

@@ -70,9 +70,12 @@ def conversation_mark_read(*, user, conversation: Conversation) -> int:
     )
 
 
+def unread_messages(*, user) -> QuerySet[Message]:
+    """Messages others sent the user that the user has not read."""
+    return Message.objects.filter(
+        Q(conversation__user_a=user) | Q(conversation__user_b=user), read_at__isnull=True
+    ).exclude(sender=user)
+
+
 def unread_count(*, user) -> int:
-    return (
-        Message.objects.filter(Q(conversation__user_a=user) | Q(conversation__user_b=user), read_at__isnull=True)
-        .exclude(sender=user)
-        .aggregate(n=Count("pk"))["n"]
-    )
+    return unread_messages(user=user).aggregate(n=Count("pk"))["n"]

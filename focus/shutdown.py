@@ -47,6 +47,11 @@ def shutdown_streak(*, user, today: date) -> int:
         .values_list("local_date", flat=True)
         .distinct()
     )
+    return streak_through(days, today)
+
+
+def streak_through(days: set[date], today: date) -> int:
+    """The run of consecutive days ending today, or yesterday while today is still open."""
     day = today if today in days else today - timedelta(days=1)
     streak = 0
     while day in days:

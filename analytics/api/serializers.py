@@ -1,10 +1,15 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
+from accounts.choices import Tier
 from analytics.models import WeeklyReview
+from challenges.choices import ChallengeType, ParticipationStatus
+from focus.api.serializers import FocusSessionSerializer
 from focus.choices import SessionSource
+from focus.rooms.api.serializers import TimerSerializer
 from learnflow import dates
 from learnflow.dates import ModelSerializer
+from tasks.models import Task
 
 
 class StatsSerializer(serializers.Serializer):
@@ -258,3 +263,100 @@ class WeekSummarySerializer(serializers.Serializer):
     change_percent = serializers.FloatField(
         allow_null=True, help_text="total minutes against the same days of last week; null when 0"
     )
+
+
+class DashboardUserSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    full_name = serializers.CharField(allow_blank=True)
+    avatar_url = serializers.CharField(allow_null=True)
+    tier = serializers.ChoiceField(choices=Tier.choices)
+    points_total = serializers.IntegerField()
+    points_this_week = serializers.IntegerField(help_text="this challenge week")
+
+
+class DashboardRoomSerializer(serializers.Serializer):
+    """The focus room the caller has a seat in."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    group_id = serializers.UUIDField(allow_null=True)
+    present = serializers.BooleanField(help_text="seen in the room within the presence window")
+    timer = TimerSerializer()
+
+
+class DashboardTodaySerializer(GoalDaySerializer):
+    goal_minutes = serializers.IntegerField(help_text="your daily focus goal")
+    active_timer = FocusSessionSerializer(allow_null=True, help_text="the running personal focus timer")
+    room = DashboardRoomSerializer(allow_null=True)
+
+
+class DashboardStreaksSerializer(serializers.Serializer):
+    study = StreakSerializer()
+    shutdown = StreakSerializer()
+
+
+class DashboardTaskSerializer(ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ("id", "title", "due_date", "priority", "completed", "tags")
+        read_only_fields = fields
+
+
+class DashboardTaskBucketSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="all the open tasks of the bucket")
+    items = DashboardTaskSerializer(many=True, help_text="the first 5, earliest due first")
+
+
+class DashboardTasksSerializer(serializers.Serializer):
+    due_today = DashboardTaskBucketSerializer()
+    overdue = DashboardTaskBucketSerializer()
+
+
+class DashboardChallengeSerializer(serializers.Serializer):
+    """A challenge of this week; ``progress`` / ``total`` / ``status`` are null when not joined."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField(source="challenge.name")
+    challenge_type = serializers.ChoiceField(source="challenge.challenge_type", choices=ChallengeType.choices)
+    points = serializers.IntegerField(source="challenge.points")
+    joined_count = serializers.IntegerField()
+    joined = serializers.SerializerMethodField()
+    progress = serializers.IntegerField(source="my_progress", allow_null=True)
+    total = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(source="my_status", choices=ParticipationStatus.choices, allow_null=True)
+
+    def get_joined(self, instance) -> bool:
+        return instance.my_status is not None
+
+    def get_total(self, instance) -> int | None:
+        return instance.challenge.target_value if instance.my_status is not None else None
+
+
+class DashboardChallengesSerializer(serializers.Serializer):
+    week_start = dates.DateField()
+    items = DashboardChallengeSerializer(many=True)
+
+
+class DashboardUnreadSerializer(serializers.Serializer):
+    notifications = serializers.IntegerField()
+    messages = serializers.IntegerField()
+
+
+class DashboardRankSerializer(serializers.Serializer):
+    week_start = dates.DateField()
+    rank = serializers.IntegerField(help_text="1 + the users with more weekly points")
+    points = serializers.IntegerField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    """Your home screen: each part is what its own endpoint gives."""
+
+    user = DashboardUserSerializer()
+    today = DashboardTodaySerializer()
+    streaks = DashboardStreaksSerializer()
+    tasks = DashboardTasksSerializer()
+    challenges = DashboardChallengesSerializer()
+    unread = DashboardUnreadSerializer()
+    latest_weekly_review = WeeklyReviewSerializer(allow_null=True)
+    leaderboard = DashboardRankSerializer()

@@ -5,6 +5,7 @@ from learnflow.routers import UUID_REGEX, OptionalSlashRouter, api_path
 from .views import (
     ComprehensiveAnalyticsView,
     DailyAnalyticsView,
+    DashboardView,
     GlobalLeaderboardView,
     GroupLeaderboardView,
     MonthlyAnalyticsView,
@@ -27,6 +28,7 @@ router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
 
 urlpatterns = [
     api_path("stats", StatsView.as_view(), name="stats"),
+    api_path("dashboard", DashboardView.as_view(), name="dashboard"),
     api_path("weekly-review", WeeklyReviewNowView.as_view(), name="weekly-review-now"),
     api_path("study-sessions/analytics/daily", DailyAnalyticsView.as_view(), name="analytics-daily"),
     api_path("study-sessions/analytics/weekly", WeeklyAnalyticsView.as_view(), name="analytics-weekly"),

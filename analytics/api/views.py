@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics import leaderboards, reports, selectors, services, streaks
+from analytics import dashboard, leaderboards, reports, selectors, services, streaks
 from analytics.models import FocusTotal, WeeklyReview
 from community.models import Group
 from learnflow.dates import date_param, month_param
@@ -22,6 +22,7 @@ from .serializers import (
     CalendarSerializer,
     ComprehensiveAnalyticsSerializer,
     DailyAnalyticsSerializer,
+    DashboardSerializer,
     DateRangeSerializer,
     FocusLeaderSerializer,
     MonthlyAnalyticsSerializer,
@@ -44,6 +45,15 @@ class StatsView(APIView):
     @extend_schema(responses=StatsSerializer)
     def get(self, request):
         return Response(StatsSerializer(selectors.study_stats(user=request.user)).data)
+
+
+class DashboardView(APIView):
+    """Your home screen in one request: you, today against your goal, streaks, tasks due, this week's
+    challenges, unread counts, the latest weekly review and your weekly rank."""
+
+    @extend_schema(responses=DashboardSerializer)
+    def get(self, request):
+        return Response(DashboardSerializer(dashboard.dashboard(user=request.user)).data)
 
 
 class TimeByGroupView(APIView):
