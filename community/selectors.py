@@ -31,6 +31,13 @@ def group_list_visible(*, user) -> QuerySet[Group]:
     )
 
 
+def profile_audience(*, viewer) -> Q:
+    """Users who share at least one active group with ``viewer``: the audience of a profile whose
+    ``profile_visibility`` is ``groups`` (see ``accounts.selectors.users_with_visible_stats``)."""
+    my_groups = Membership.objects.filter(user=viewer, group__is_active=True).values("group_id")
+    return Q(Exists(Membership.objects.filter(user=OuterRef("pk"), group_id__in=my_groups)))
+
+
 def my_roles(*, user) -> dict:
     return dict(Membership.objects.filter(user=user).values_list("group_id", "role"))
 

@@ -16,6 +16,8 @@ from .views import (
     StreakUpdateView,
     TimeByGroupView,
     TodaySummaryView,
+    UserCalendarView,
+    UserStreakStatsView,
     WeeklyAnalyticsView,
     WeeklyReviewNowView,
     WeeklyReviewViewSet,
@@ -45,5 +47,7 @@ urlpatterns = [
     api_path("streaks/update", StreakUpdateView.as_view(), name="streaks-update"),
     api_path("streaks/calendar/me", MyCalendarView.as_view(), name="streaks-calendar-me"),
     api_path("streaks/stats/me", MyStreakStatsView.as_view(), name="streaks-stats-me"),
+    re_path(rf"^streaks/calendar/(?P<user_id>{UUID_REGEX})/?$", UserCalendarView.as_view(), name="streaks-calendar"),
+    re_path(rf"^streaks/stats/(?P<user_id>{UUID_REGEX})/?$", UserStreakStatsView.as_view(), name="streaks-stats"),
     re_path(rf"^streaks/(?P<user_id>{UUID_REGEX})/?$", PublicStreakView.as_view(), name="streaks-public"),
 ]
