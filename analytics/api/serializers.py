@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from analytics.models import WeeklyReview
+from community.choices import ResourceType
 from focus.choices import SessionSource
 from learnflow import dates
 from learnflow.dates import ModelSerializer
@@ -258,3 +259,30 @@ class WeekSummarySerializer(serializers.Serializer):
     change_percent = serializers.FloatField(
         allow_null=True, help_text="total minutes against the same days of last week; null when 0"
     )
+
+
+class GroupStudySerializer(serializers.Serializer):
+    verified_minutes = serializers.IntegerField()
+    session_count = serializers.IntegerField(help_text="verified focus sessions of at least 10 minutes")
+
+
+class GroupMemberStudySerializer(GroupStudySerializer):
+    user = UserSummarySerializer()
+
+
+#: The group library's resources (not deleted) per type, every type present.
+ResourcesByTypeSerializer = type(
+    "ResourcesByTypeSerializer",
+    (serializers.Serializer,),
+    {kind: serializers.IntegerField() for kind in ResourceType.values},
+)
+
+
+class GroupStatsSerializer(serializers.Serializer):
+    group_id = serializers.UUIDField()
+    member_count = serializers.IntegerField()
+    week_start = dates.DateField(help_text="Monday of the challenge week (LEARNFLOW_WEEK_TIMEZONE)")
+    this_week = GroupStudySerializer()
+    all_time = GroupStudySerializer()
+    most_active_members = GroupMemberStudySerializer(many=True, help_text="top 5 by verified minutes this week")
+    resources_by_type = ResourcesByTypeSerializer()

@@ -7,6 +7,7 @@ from .views import (
     DailyAnalyticsView,
     GlobalLeaderboardView,
     GroupLeaderboardView,
+    GroupStatsView,
     MonthlyAnalyticsView,
     MyCalendarView,
     MyStreakStatsView,
@@ -50,4 +51,5 @@ urlpatterns = [
     re_path(rf"^streaks/calendar/(?P<user_id>{UUID_REGEX})/?$", UserCalendarView.as_view(), name="streaks-calendar"),
     re_path(rf"^streaks/stats/(?P<user_id>{UUID_REGEX})/?$", UserStreakStatsView.as_view(), name="streaks-stats"),
     re_path(rf"^streaks/(?P<user_id>{UUID_REGEX})/?$", PublicStreakView.as_view(), name="streaks-public"),
+    re_path(rf"^groups/(?P<group_id>{UUID_REGEX})/stats/?$", GroupStatsView.as_view(), name="group-stats"),
 ]

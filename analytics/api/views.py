@@ -1,5 +1,5 @@
 """Stats, analytics, streaks, leaderboards and weekly reviews of the caller's own study; other users'
-streaks as their profile visibility allows."""
+streaks as their profile visibility allows; a group's stats for its members."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +13,9 @@ from accounts.selectors import users_with_visible_stats
 from analytics import leaderboards, reports, selectors, services, streaks
 from analytics.models import FocusTotal, WeeklyReview
 from community.models import Group
+from community.selectors import group_of_member
 from learnflow.dates import date_param, month_param
+from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
 from learnflow.timeutils import local_today, user_zone
@@ -25,6 +27,7 @@ from .serializers import (
     DailyAnalyticsSerializer,
     DateRangeSerializer,
     FocusLeaderSerializer,
+    GroupStatsSerializer,
     MonthlyAnalyticsSerializer,
     MyStreaksSerializer,
     PublicStreakSerializer,
@@ -232,6 +235,18 @@ class PublicStreakView(APIView):
     @extend_schema(responses=PublicStreakSerializer)
     def get(self, request, user_id):
         return Response(PublicStreakSerializer(streaks.study_streak(user=_stats_owner(request, user_id))).data)
+
+
+class GroupStatsView(APIView):
+    """A group's study and library, for its members: in a public group an outsider gets 403, in a
+    private one 404 (as the group's chat and library). The group's sessions are those its current
+    members put in it (see ``analytics.selectors.group_stats``)."""
+
+    @errors(403)
+    @extend_schema(responses=GroupStatsSerializer)
+    def get(self, request, group_id):
+        group = group_of_member(user=request.user, group_id=group_id)
+        return Response(GroupStatsSerializer(selectors.group_stats(group=group)).data)
 
 
 PERIOD_PARAMETER = OpenApiParameter(
