@@ -12,3 +12,4 @@ class AccountsConfig(AppConfig):
         hooks.user_data_exporters.register("account", selectors.user_export)
         hooks.user_data_exporters.register("notifications", selectors.notifications_export)
         hooks.demo_seeders.register("notifications", demo.seed_notifications)
+        hooks.public_stats_providers.register("account", selectors.public_stats)

@@ -16,3 +16,12 @@ class NotificationKind(models.TextChoices):
     ACHIEVEMENT = "achievement", "Achievement unlocked"
     CHALLENGE = "challenge", "Challenge completed"
     SYSTEM = "system", "System"
+
+
+class ProfileVisibility(models.TextChoices):
+    """Who sees a user's public stats (``preferences["profile_visibility"]``); the profile itself
+    (username, avatar ...) is always seen by signed-in users."""
+
+    PUBLIC = "public", "Everyone signed in"
+    GROUPS = "groups", "Members of my groups"
+    PRIVATE = "private", "Only me"

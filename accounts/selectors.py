@@ -1,10 +1,18 @@
 """Reads for accounts."""
 
+import operator
 import uuid
+from functools import reduce
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
+from learnflow import hooks
+from learnflow.timeutils import user_zone
+
+from .choices import ProfileVisibility
 from .models import Notification, User
+
+PUBLIC_FIELDS = ("id", "username", "full_name", "avatar_url", "bio", "created_at")
 
 
 def users_by_login_name(name: str) -> QuerySet[User]:
@@ -23,7 +31,54 @@ def user_find(*, identifier: str) -> User:
 
 
 def user_list_public() -> QuerySet[User]:
-    return User.objects.filter(is_active=True).only("id", "username", "full_name", "avatar_url", "bio", "created_at")
+    return User.objects.filter(is_active=True).only(*PUBLIC_FIELDS)
+
+
+def _stats_visible(*, viewer) -> Q:
+    """The owners whose public stats ``viewer`` sees: themselves; owners whose ``profile_visibility``
+    is ``public`` or unset; owners with ``groups`` who count the viewer in their audience (the
+    ``profile_audiences`` registry: community says "shares an active group"). ``private``, and any
+    value stored before the preference was validated, shows them to the owner only."""
+    visible = (
+        Q(pk=viewer.pk)
+        | ~Q(preferences__has_key="profile_visibility")
+        | Q(preferences__profile_visibility=ProfileVisibility.PUBLIC)
+    )
+    audiences = [audience(viewer=viewer) for _, audience in hooks.profile_audiences.items()]
+    if audiences:
+        visible |= Q(preferences__profile_visibility=ProfileVisibility.GROUPS) & reduce(operator.or_, audiences)
+    return visible
+
+
+def users_with_visible_stats(*, viewer) -> QuerySet[User]:
+    """Active users whose public stats (study figures, streaks, achievements) ``viewer`` may see; to
+    the stats endpoints anybody else is as unknown as a user who does not exist."""
+    return User.objects.filter(is_active=True).filter(_stats_visible(viewer=viewer))
+
+
+def user_profile_public(*, viewer) -> QuerySet[User]:
+    """Active users' public profiles, each annotated with ``stats_visible`` (may ``viewer`` see its
+    stats?), with the timezone the stats are counted in; one query."""
+    return (
+        User.objects.filter(is_active=True)
+        .only(*PUBLIC_FIELDS, "timezone")
+        .annotate(stats_visible=ExpressionWrapper(_stats_visible(viewer=viewer), output_field=BooleanField()))
+    )
+
+
+def user_public_stats(*, users) -> dict:
+    """``{user_id: {key: value}}``: each user's public stats, from every ``public_stats_providers``
+    contributor, in a fixed number of queries however many users and however much history."""
+    stats = {user.pk: {} for user in users}
+    for _, provider in hooks.public_stats_providers.items():
+        for user_id, figures in provider(users=users).items():
+            stats[user_id].update(figures)
+    return stats
+
+
+def public_stats(*, users) -> dict:
+    """Accounts' own figure of public profiles: the local day (in the owner's timezone) they joined."""
+    return {user.pk: {"member_since": user.created_at.astimezone(user_zone(user)).date()} for user in users}
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:

@@ -10,6 +10,8 @@ from django.utils.deconstruct import deconstructible
 
 from learnflow.validators import validate_web_url
 
+from .choices import ProfileVisibility
+
 AVATAR_URL_MAX_LENGTH = 500
 PREFERENCES_MAX_BYTES = 16 * 1024
 
@@ -52,9 +54,14 @@ def _has_nul(value) -> bool:
 
 def validate_preferences(value) -> None:
     """Preferences are a JSON object of modest size, without NUL characters (PostgreSQL's jsonb
-    cannot store them)."""
+    cannot store them). ``profile_visibility``, when present, is one of ``ProfileVisibility``."""
     if not isinstance(value, dict):
         raise ValidationError("Preferences must be a JSON object.")
+    visibility = value.get("profile_visibility", ProfileVisibility.PUBLIC)
+    if not isinstance(visibility, str) or visibility not in ProfileVisibility.values:
+        raise ValidationError(
+            "profile_visibility must be one of: %(choices)s.", params={"choices": ", ".join(ProfileVisibility.values)}
+        )
     if _has_nul(value):
         raise ValidationError("Preferences cannot contain NUL characters.")
     if len(json.dumps(value)) > PREFERENCES_MAX_BYTES:

@@ -7,7 +7,8 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from learnflow import events, hooks
 
-        from . import handlers, selectors
+        from . import handlers, selectors, streaks
 
         events.subscribe(events.ACTIVITY, handlers.on_activity)
         hooks.user_data_exporters.register("weekly_reviews", selectors.weekly_reviews_export)
+        hooks.public_stats_providers.register("streaks", streaks.public_stats)

@@ -67,12 +67,26 @@ def _judge(current: int, start: date | None, last: date | None, longest: int, to
     }
 
 
-def study_streak(*, user) -> dict:
+def _judged(row: Streak | None, user) -> dict:
     today = local_today(user_zone(user))
-    row = Streak.objects.filter(user=user).first()
     if row is None:
         return _judge(0, None, None, 0, today)
     return _judge(row.current_streak, row.streak_start_date, row.last_active_date, row.longest_streak, today)
+
+
+def study_streak(*, user) -> dict:
+    return _judged(Streak.objects.filter(user=user).first(), user)
+
+
+def public_stats(*, users) -> dict:
+    """The study streak of public profiles (current, judged against each owner's local today, and
+    longest), from the stored rows; one query for all ``users``."""
+    rows = {row.user_id: row for row in Streak.objects.filter(user__in=[user.pk for user in users])}
+    stats = {}
+    for user in users:
+        streak = _judged(rows.get(user.pk), user)
+        stats[user.pk] = {"current_streak": streak["current_streak"], "longest_streak": streak["longest_streak"]}
+    return stats
 
 
 def shutdown_streak_summary(*, user) -> dict:

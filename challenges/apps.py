@@ -15,3 +15,4 @@ class ChallengesConfig(AppConfig):
         for name, metric in achievements.METRICS.items():
             hooks.achievement_metrics.register(name, metric)
         hooks.user_data_exporters.register("points", selectors.points_export)
+        hooks.public_stats_providers.register("achievements", selectors.public_stats)

@@ -14,7 +14,7 @@ from learnflow.timeutils import local_today, user_zone
 from tasks.selectors import tasks_rewarded_count
 
 from .choices import ChallengeType, ParticipationStatus
-from .models import Participation, UserPoints, WeeklyChallenge
+from .models import Achievement, Participation, UserAchievement, UserPoints, WeeklyChallenge
 from .weeks import current_week, week_bounds
 
 #: A break counts for a break challenge when it starts within this long after a completed focus session.
@@ -182,3 +182,21 @@ def participations_to_refresh(*, user_id, week: date, challenge_types=None) -> Q
     if challenge_types is not None:
         participations = participations.filter(weekly_challenge__challenge__challenge_type__in=challenge_types)
     return participations
+
+
+def achievements_unlocked(*, user) -> list[Achievement]:
+    """The user's unlocked achievements, the latest first, each with its ``unlocked_at``; one query."""
+    rows = []
+    for unlock in UserAchievement.objects.filter(user=user).select_related("achievement").order_by("-unlocked_at"):
+        unlock.achievement.unlocked_at = unlock.unlocked_at
+        rows.append(unlock.achievement)
+    return rows
+
+
+def public_stats(*, users) -> dict:
+    """How many achievements each of ``users`` unlocked, for public profiles; one query."""
+    stats = {user.pk: {"achievements_unlocked": 0} for user in users}
+    rows = UserAchievement.objects.filter(user__in=list(stats)).values("user_id").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        stats[row["user_id"]] = {"achievements_unlocked": row["n"]}
+    return stats

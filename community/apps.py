@@ -17,3 +17,4 @@ class CommunityConfig(AppConfig):
         hooks.demo_seeders.register("groups", demo.seed_groups)
         hooks.demo_seeders.register("forum", demo.seed_forum)
         hooks.demo_seeders.register("resources", demo.seed_resources)
+        hooks.profile_audiences.register("group members", selectors.profile_audience)

@@ -1,10 +1,12 @@
 """Reads for groups: what a user may see. A private group is visible to its members and to users
 with a pending invitation; to anybody else it does not exist."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils import timezone
 
-from .choices import InvitationStatus, Visibility
+from .choices import InvitationStatus, Role, Visibility
 from .models import (
     Comment,
     Group,
@@ -31,12 +33,55 @@ def group_list_visible(*, user) -> QuerySet[Group]:
     )
 
 
+def profile_audience(*, viewer) -> Q:
+    """Users who share at least one active group with ``viewer``: the audience of a profile whose
+    ``profile_visibility`` is ``groups`` (see ``accounts.selectors.users_with_visible_stats``)."""
+    my_groups = Membership.objects.filter(user=viewer, group__is_active=True).values("group_id")
+    return Q(Exists(Membership.objects.filter(user=OuterRef("pk"), group_id__in=my_groups)))
+
+
 def my_roles(*, user) -> dict:
     return dict(Membership.objects.filter(user=user).values_list("group_id", "role"))
 
 
 def group_members(*, group: Group) -> QuerySet[Membership]:
     return Membership.objects.filter(group=group).select_related("user").order_by("joined_at")
+
+
+#: How many members a group's detail shows (the whole list is ``/api/groups/{id}/members``).
+DETAIL_MEMBERS = 20
+ROLE_RANK = Case(
+    When(role=Role.LEADER, then=Value(0)),
+    When(role=Role.ADMIN, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def group_members_first(*, group: Group, size: int = DETAIL_MEMBERS) -> list[Membership]:
+    """The first ``size`` members of a group for its detail: leaders, then admins, then members,
+    each by join date; one query however many members."""
+    return list(
+        Membership.objects.filter(group=group)
+        .select_related("user")
+        .only("role", "joined_at", "group_id", "user__id", "user__username", "user__avatar_url")
+        .order_by(ROLE_RANK, "joined_at", "pk")[:size]
+    )
+
+
+def group_of_member(*, user, group_id) -> Group:
+    """An active group, for one of its members. To anyone else a private group does not exist (404)
+    and a public one refuses (403), as the group's chat and library do; one query."""
+    group = (
+        Group.objects.filter(pk=group_id, is_active=True)
+        .annotate(is_member=Exists(Membership.objects.filter(group=OuterRef("pk"), user=user)))
+        .first()
+    )
+    if group is None or (not group.is_member and group.visibility == Visibility.PRIVATE):
+        raise Http404
+    if not group.is_member:
+        raise PermissionDenied("Only the group's members see this.")
+    return group
 
 
 def invitations_for(*, user) -> QuerySet[Invitation]:

@@ -29,21 +29,49 @@ _TOTALS = {
 }
 
 
-def counted_timer_sessions(*, user, session_type: str) -> QuerySet[StudySession]:
-    """The sessions that count as *sessions* toward rewards (challenge progress, session and streak
-    achievements): completed, verified timer sessions of ``session_type``, and for focus only those of
-    at least ``LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES`` (10) verified minutes, so a string of one-minute
-    timers is not a string of focus sessions. Sums of time count every verified minute instead."""
-    sessions = StudySession.objects.filter(
-        user=user,
+def verified_sessions(*, session_type: str = SessionType.FOCUS) -> QuerySet[StudySession]:
+    """Time the server vouches for: completed sessions of ``session_type`` that it timed itself
+    (``TIMED_SOURCES``: the timer and rooms) and marked verified. Sums of time (verified minutes)
+    count every one of them; manual logs and stopped timers never count."""
+    return StudySession.objects.filter(
         session_type=session_type,
         status=SessionStatus.COMPLETED,
         source__in=TIMED_SOURCES,
         verified=True,
     )
+
+
+def counts_as_session() -> Q:
+    """A verified focus session counts as a *session* from ``LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES``
+    (10) verified minutes, so a string of one-minute timers is not a string of sessions."""
+    return Q(duration_seconds__gte=settings.LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES * 60)
+
+
+def counted_timer_sessions(*, user, session_type: str) -> QuerySet[StudySession]:
+    """The sessions that count as *sessions* toward rewards (challenge progress, session and streak
+    achievements): completed, verified timer sessions of ``session_type``, and for focus only those of
+    at least ``LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES`` (10) verified minutes, so a string of one-minute
+    timers is not a string of focus sessions. Sums of time count every verified minute instead."""
+    sessions = verified_sessions(session_type=session_type).filter(user=user)
     if session_type == SessionType.FOCUS:
-        sessions = sessions.filter(duration_seconds__gte=settings.LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES * 60)
+        sessions = sessions.filter(counts_as_session())
     return sessions
+
+
+def public_stats(*, users) -> dict:
+    """The study figures of public profiles: every verified focus minute, and the focus sessions that
+    count as sessions (``counts_as_session``), all time; one query for all ``users``."""
+    stats = {user.pk: {"total_verified_minutes": 0, "total_sessions": 0} for user in users}
+    rows = (
+        verified_sessions()
+        .filter(user__in=list(stats))
+        .values("user_id")
+        .annotate(seconds=Coalesce(Sum("duration_seconds"), 0), sessions=Count("pk", filter=counts_as_session()))
+        .order_by()
+    )
+    for row in rows:
+        stats[row["user_id"]] = {"total_verified_minutes": row["seconds"] // 60, "total_sessions": row["sessions"]}
+    return stats
 
 
 def study_session_list(*, user) -> QuerySet[StudySession]:

@@ -41,3 +41,11 @@ default_installers = Registry("defaults")
 #: ``func(*, user) -> int`` — the current value of an achievement requirement type, by its name
 #: (``total_sessions``, ``community_posts`` ...). An app provides the metrics it owns.
 achievement_metrics = Registry("achievement metric")
+
+#: ``func(*, users) -> {user_id: {key: value}}`` — figures of a public profile an app owns (verified
+#: minutes, sessions, streaks, achievements ...), for several users in a fixed number of queries.
+public_stats_providers = Registry("public profile stats")
+
+#: ``func(*, viewer) -> Q`` on users — among owners whose ``profile_visibility`` is ``groups``, those
+#: who count ``viewer`` in their audience (community: they share an active group).
+profile_audiences = Registry("profile audience")

@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         "TimerStatusEnum": "focus.rooms.choices.TimerStatus",
         "ParticipantStatusEnum": "focus.rooms.choices.ParticipantStatus",
         "RoomPhaseEnum": "focus.rooms.choices.Phase",
+        "GroupVisibilityEnum": "community.choices.Visibility",
+        "RoomVisibilityEnum": "focus.rooms.choices.RoomVisibility",
     },
 }
 

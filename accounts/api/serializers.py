@@ -7,6 +7,7 @@ from rest_framework_simplejwt import serializers as jwt_serializers
 from accounts.models import Notification, User
 from accounts.tokens import SingleUseRefreshToken
 from accounts.validators import AVATAR_URL_MAX_LENGTH
+from learnflow import dates
 from learnflow.dates import ModelSerializer
 
 
@@ -50,13 +51,35 @@ class UserListSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+def _stat(field_class, key: str, help_text: str, **kwargs):
+    """A public stat: read from the user's ``public_stats`` and left out (not zero) when it is hidden."""
+    return field_class(source=f"public_stats.{key}", required=False, help_text=help_text, **kwargs)
+
+
 class UserPublicSerializer(ModelSerializer):
-    """What anyone signed in may see of another user: never email, timezone or preferences."""
+    """What anyone signed in may see of another user: never email, timezone or preferences. The stats
+    are shown to the owner always and to others as the owner's ``profile_visibility`` allows; hidden
+    stats are absent from the body."""
+
+    total_verified_minutes = _stat(
+        serializers.IntegerField, "total_verified_minutes", "verified focus minutes, all time"
+    )
+    total_sessions = _stat(
+        serializers.IntegerField, "total_sessions", "verified focus sessions of at least 10 minutes, all time"
+    )
+    current_streak = _stat(serializers.IntegerField, "current_streak", "study streak in days (0 when broken)")
+    longest_streak = _stat(serializers.IntegerField, "longest_streak", "best study streak ever, in days")
+    achievements_unlocked = _stat(serializers.IntegerField, "achievements_unlocked", "achievements unlocked")
+    member_since = _stat(dates.DateField, "member_since", "the local day (owner's timezone) the account was made")
 
     class Meta:
         model = User
-        fields = ("id", "username", "full_name", "avatar_url", "bio", "created_at")
-        read_only_fields = fields
+        fields = (
+            "id", "username", "full_name", "avatar_url", "bio", "created_at",
+            "total_verified_minutes", "total_sessions", "current_streak", "longest_streak", "achievements_unlocked",
+            "member_since",
+        )  # fmt: skip
+        read_only_fields = ("id", "username", "full_name", "avatar_url", "bio", "created_at")
 
 
 class UserSummarySerializer(serializers.Serializer):

@@ -95,7 +95,8 @@ class LogoutView(TokenBlacklistView):
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
-    """Signed-in users can find each other by username; each sees and edits only their own profile."""
+    """Signed-in users can find each other by username; each sees and edits only their own profile.
+    A public profile carries its owner's stats as their ``profile_visibility`` allows."""
 
     serializer_class = UserPublicSerializer
     lookup_value_regex = UUID_REGEX
@@ -104,10 +105,20 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ("username",)
 
     def get_queryset(self):
+        if self.action == "retrieve" and not getattr(self, "swagger_fake_view", False):
+            return selectors.user_profile_public(viewer=self.request.user)
         return selectors.user_list_public()
 
     def get_serializer_class(self):
         return UserListSerializer if self.action == "list" else UserPublicSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        """A public profile. Its stats are shown to the owner, and to others as the owner's
+        ``profile_visibility`` preference allows (public, members of their groups, private); hidden
+        stats are left out of the body."""
+        user = self.get_object()
+        user.public_stats = selectors.user_public_stats(users=[user])[user.pk] if user.stats_visible else {}
+        return Response(self.get_serializer(user).data)
 
     @extend_schema(responses=UserProfileSerializer, request=UserProfileSerializer)
     @action(detail=False, methods=["get", "patch"], serializer_class=UserProfileSerializer)

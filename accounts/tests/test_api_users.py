@@ -19,6 +19,10 @@ PROFILE_KEYS = {
 }  # fmt: skip
 CONTRACT_USER_KEYS = {"id", "username", "email", "full_name", "avatar_url", "created_at"}
 PUBLIC_KEYS = {"id", "username", "full_name", "avatar_url", "bio", "created_at"}
+STATS_KEYS = {
+    "total_verified_minutes", "total_sessions", "current_streak", "longest_streak", "achievements_unlocked",
+    "member_since",
+}  # fmt: skip
 
 
 # --- own profile ------------------------------------------------------------------------------
@@ -174,6 +178,41 @@ def test_invalid_profile_patch_is_400_naming_the_field_and_changes_nothing(auth_
     assert response.status_code == 400
     assert field in response.json()
     assert User.objects.values().get(pk=user.pk) == before
+
+
+@pytest.mark.parametrize("visibility", ["public", "groups", "private"])
+def test_profile_visibility_is_a_preference(auth_client, user, visibility):
+    # when
+    response = auth_client.patch("/api/users/me/", {"preferences": {"profile_visibility": visibility, "theme": "dark"}})
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json()["preferences"] == {"profile_visibility": visibility, "theme": "dark"}
+    user.refresh_from_db()
+    assert user.preferences["profile_visibility"] == visibility
+
+
+@pytest.mark.parametrize("visibility", ["friends", "PUBLIC", "", None, 1, ["public"]])
+def test_a_bad_profile_visibility_is_400_naming_it_and_changes_nothing(auth_client, user, visibility):
+    # given
+    User.objects.filter(pk=user.pk).update(preferences={"profile_visibility": "groups"})
+    # when
+    response = auth_client.patch("/api/users/me/", {"preferences": {"profile_visibility": visibility}}, format="json")
+    # then
+    assert response.status_code == 400
+    assert set(response.json()) == {"preferences"}
+    assert "profile_visibility must be one of: public, groups, private." in response.json()["preferences"]
+    user.refresh_from_db()
+    assert user.preferences == {"profile_visibility": "groups"}
+
+
+def test_onboarding_refuses_a_bad_profile_visibility(auth_client, user):
+    # when
+    response = auth_client.put("/api/users/onboarding/complete", {"preferences": {"profile_visibility": "world"}})
+    # then
+    assert response.status_code == 400
+    assert "profile_visibility" in response.json()["preferences"][0]
+    user.refresh_from_db()
+    assert (user.onboarding_completed, user.preferences) == (False, {})
 
 
 @pytest.mark.parametrize("goal", [1, 1440])
@@ -484,7 +523,7 @@ def test_public_profile_shows_only_public_fields(auth_client, slash):
     # then
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == PUBLIC_KEYS
+    assert set(body) == PUBLIC_KEYS | STATS_KEYS
     assert body["id"] == str(other.pk)
     assert (body["username"], body["full_name"], body["bio"], body["avatar_url"]) == (
         "grace",

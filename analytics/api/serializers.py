@@ -4,6 +4,7 @@ from accounts.api.serializers import UserSummarySerializer
 from accounts.choices import Tier
 from analytics.models import WeeklyReview
 from challenges.choices import ChallengeType, ParticipationStatus
+from community.choices import ResourceType
 from focus.api.serializers import FocusSessionSerializer
 from focus.choices import SessionSource
 from focus.rooms.api.serializers import TimerSerializer
@@ -360,3 +361,30 @@ class DashboardSerializer(serializers.Serializer):
     unread = DashboardUnreadSerializer()
     latest_weekly_review = WeeklyReviewSerializer(allow_null=True)
     leaderboard = DashboardRankSerializer()
+
+
+class GroupStudySerializer(serializers.Serializer):
+    verified_minutes = serializers.IntegerField()
+    session_count = serializers.IntegerField(help_text="verified focus sessions of at least 10 minutes")
+
+
+class GroupMemberStudySerializer(GroupStudySerializer):
+    user = UserSummarySerializer()
+
+
+#: The group library's resources (not deleted) per type, every type present.
+ResourcesByTypeSerializer = type(
+    "ResourcesByTypeSerializer",
+    (serializers.Serializer,),
+    {kind: serializers.IntegerField() for kind in ResourceType.values},
+)
+
+
+class GroupStatsSerializer(serializers.Serializer):
+    group_id = serializers.UUIDField()
+    member_count = serializers.IntegerField()
+    week_start = dates.DateField(help_text="Monday of the challenge week (LEARNFLOW_WEEK_TIMEZONE)")
+    this_week = GroupStudySerializer()
+    all_time = GroupStudySerializer()
+    most_active_members = GroupMemberStudySerializer(many=True, help_text="top 5 by verified minutes this week")
+    resources_by_type = ResourcesByTypeSerializer()

@@ -1,6 +1,6 @@
-"""Stats, analytics, streaks, leaderboards and weekly reviews of the caller's own study."""
+"""Stats, analytics, streaks, leaderboards and weekly reviews of the caller's own study; other users'
+streaks as their profile visibility allows; a group's stats for its members."""
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,10 +9,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import users_with_visible_stats
 from analytics import dashboard, leaderboards, reports, selectors, services, streaks
 from analytics.models import FocusTotal, WeeklyReview
 from community.models import Group
+from community.selectors import group_of_member
 from learnflow.dates import date_param, month_param
+from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
 from learnflow.timeutils import local_today, user_zone
@@ -25,6 +28,7 @@ from .serializers import (
     DashboardSerializer,
     DateRangeSerializer,
     FocusLeaderSerializer,
+    GroupStatsSerializer,
     MonthlyAnalyticsSerializer,
     MyStreaksSerializer,
     PublicStreakSerializer,
@@ -183,15 +187,42 @@ class StreakUpdateView(APIView):
         return Response(_my_streaks(request.user))
 
 
+def _stats_owner(request, user_id):
+    """The user whose streak the caller asks for: 404 when there is no such active user, and when
+    their ``profile_visibility`` hides their stats from the caller (the same answer, so a hidden
+    streak looks like no user at all; the owner always sees their own)."""
+    return get_object_or_404(users_with_visible_stats(viewer=request.user), pk=user_id)
+
+
+def _calendar(request, owner):
+    """The owner's study calendar of ``?month=``, on the owner's local days (this month of theirs by
+    default)."""
+    first = month_param(request, "month", default=local_today(user_zone(owner)).replace(day=1))
+    days = streaks.study_calendar(user=owner, year=first.year, month=first.month)
+    return Response(CalendarSerializer({"month": f"{first:%Y-%m}", "days": days}).data)
+
+
+MONTH_PARAMETER = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM, this local month by default")
+
+
 class MyCalendarView(APIView):
+    @extend_schema(parameters=[MONTH_PARAMETER], responses=CalendarSerializer)
+    def get(self, request):
+        return _calendar(request, request.user)
+
+
+class UserCalendarView(APIView):
+    """A user's study calendar, on their local days, as their ``profile_visibility`` allows (404
+    when hidden or unknown)."""
+
     @extend_schema(
-        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM, this local month by default")],
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM, the owner's local month by default")
+        ],
         responses=CalendarSerializer,
     )
-    def get(self, request):
-        first = month_param(request, "month", default=_local_today(request).replace(day=1))
-        days = streaks.study_calendar(user=request.user, year=first.year, month=first.month)
-        return Response(CalendarSerializer({"month": f"{first:%Y-%m}", "days": days}).data)
+    def get(self, request, user_id):
+        return _calendar(request, _stats_owner(request, user_id))
 
 
 class MyStreakStatsView(APIView):
@@ -200,13 +231,32 @@ class MyStreakStatsView(APIView):
         return Response(StreakStatsSerializer(streaks.streak_stats(user=request.user)).data)
 
 
+class UserStreakStatsView(APIView):
+    """A user's streak stats as their ``profile_visibility`` allows (404 when hidden or unknown)."""
+
+    @extend_schema(responses=StreakStatsSerializer)
+    def get(self, request, user_id):
+        return Response(StreakStatsSerializer(streaks.streak_stats(user=_stats_owner(request, user_id))).data)
+
+
 class PublicStreakView(APIView):
-    """Another user's study streak (public, read-only)."""
+    """Another user's study streak, as their ``profile_visibility`` allows (404 when hidden or unknown)."""
 
     @extend_schema(responses=PublicStreakSerializer)
     def get(self, request, user_id):
-        member = get_object_or_404(get_user_model().objects.filter(is_active=True), pk=user_id)
-        return Response(PublicStreakSerializer(streaks.study_streak(user=member)).data)
+        return Response(PublicStreakSerializer(streaks.study_streak(user=_stats_owner(request, user_id))).data)
+
+
+class GroupStatsView(APIView):
+    """A group's study and library, for its members: in a public group an outsider gets 403, in a
+    private one 404 (as the group's chat and library). The group's sessions are those its current
+    members put in it (see ``analytics.selectors.group_stats``)."""
+
+    @errors(403)
+    @extend_schema(responses=GroupStatsSerializer)
+    def get(self, request, group_id):
+        group = group_of_member(user=request.user, group_id=group_id)
+        return Response(GroupStatsSerializer(selectors.group_stats(group=group)).data)
 
 
 PERIOD_PARAMETER = OpenApiParameter(

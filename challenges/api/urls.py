@@ -1,9 +1,15 @@
-from learnflow.routers import OptionalSlashRouter
+from django.urls import re_path
 
-from .views import AchievementViewSet, ChallengeViewSet
+from learnflow.routers import UUID_REGEX, OptionalSlashRouter
+
+from .views import AchievementViewSet, ChallengeViewSet, UserAchievementsView
 
 router = OptionalSlashRouter()
 router.register("challenges", ChallengeViewSet, basename="challenge")
 router.register("achievements", AchievementViewSet, basename="achievement")
 
-urlpatterns = []
+urlpatterns = [
+    re_path(
+        rf"^users/(?P<user_id>{UUID_REGEX})/achievements/?$", UserAchievementsView.as_view(), name="user-achievements"
+    ),
+]

@@ -6,10 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from accounts.selectors import users_with_visible_stats
 from challenges import achievements, selectors, services
 from challenges.filters import AchievementFilter
-from challenges.models import Achievement, UserAchievement, WeeklyChallenge
+from challenges.models import Achievement, WeeklyChallenge
 from challenges.weeks import current_week
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
@@ -95,10 +97,7 @@ class AchievementViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=UnlockedAchievementSerializer(many=True))
     @action(detail=False, methods=["get"])
     def me(self, request):
-        rows = []
-        for unlock in UserAchievement.objects.filter(user=request.user).select_related("achievement"):
-            unlock.achievement.unlocked_at = unlock.unlocked_at
-            rows.append(unlock.achievement)
+        rows = selectors.achievements_unlocked(user=request.user)
         return Response(UnlockedAchievementSerializer(rows, many=True).data)
 
     @extend_schema(responses=AchievementProgressSerializer(many=True))
@@ -106,3 +105,13 @@ class AchievementViewSet(viewsets.GenericViewSet):
     def progress(self, request):
         rows = achievements.achievements_progress(user=request.user)
         return Response(AchievementProgressSerializer(rows, many=True).data)
+
+
+class UserAchievementsView(APIView):
+    """A user's unlocked achievements, the latest first, as their ``profile_visibility`` allows: 404
+    when hidden from the caller or unknown (the owner always sees their own)."""
+
+    @extend_schema(responses=UnlockedAchievementSerializer(many=True))
+    def get(self, request, user_id):
+        owner = get_object_or_404(users_with_visible_stats(viewer=request.user), pk=user_id)
+        return Response(UnlockedAchievementSerializer(selectors.achievements_unlocked(user=owner), many=True).data)

@@ -40,6 +40,17 @@ class MembershipSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class GroupDetailSerializer(GroupSerializer):
+    """A group with its first 20 members (leaders, admins, then members, each by join date); the
+    whole list is ``/api/groups/{id}/members``. Empty for an invitee who is not yet a member of a
+    private group."""
+
+    members = MembershipSerializer(many=True, read_only=True, source="first_members")
+
+    class Meta(GroupSerializer.Meta):
+        fields = (*GroupSerializer.Meta.fields, "members")
+
+
 class JoinSerializer(serializers.Serializer):
     invite_code = serializers.CharField(max_length=64, required=False, allow_blank=True)
 

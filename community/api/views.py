@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from community import resources, selectors, services
+from community.choices import Visibility
 from community.filters import GroupFilter
 from community.models import Group, Invitation
 from learnflow.filters import SearchFilter
@@ -21,6 +22,7 @@ from learnflow.views import OwnedQuerysetMixin
 
 from .resource_serializers import CanManageSerializer
 from .serializers import (
+    GroupDetailSerializer,
     GroupMessageEditSerializer,
     GroupMessageSerializer,
     GroupSerializer,
@@ -53,11 +55,22 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
     def owned_queryset(self, user):
         return selectors.group_list_visible(user=user)
 
+    def get_serializer_class(self):
+        return GroupDetailSerializer if self.action == "retrieve" else GroupSerializer
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.request and self.request.user.is_authenticated:
             context["roles"] = selectors.my_roles(user=self.request.user)
         return context
+
+    def retrieve(self, request, *args, **kwargs):
+        """A group with its member count and first 20 members (shown to members, and to anyone for a
+        public group)."""
+        group = self.get_object()
+        shown = group.is_member or group.visibility == Visibility.PUBLIC
+        group.first_members = selectors.group_members_first(group=group) if shown else []
+        return Response(self.get_serializer(group).data)
 
     def get_throttles(self):
         if self.action == "join":

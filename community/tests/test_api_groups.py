@@ -2,15 +2,17 @@
 in parallel), leaving, roles, removing members, editing and soft-deleting, and query counts."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from community.choices import GroupType, InvitationStatus, Role, Visibility
 from community.models import Group, Membership
-from community.tests.factories import InvitationFactory, MembershipFactory, group_with
+from community.tests.factories import GroupFactory, InvitationFactory, MembershipFactory, group_with
 from learnflow.testing import client_for
 from learnflow.throttling import AtomicScopedRateThrottle
 
@@ -673,3 +675,91 @@ def test_max_members_cannot_drop_below_the_current_members(user, other_user):
     assert response.status_code == 400
     assert "max_members" in response.json()
     assert Group.objects.get(pk=group.pk).max_members == 50
+
+
+# --- detail: the first members ------------------------------------------------------------------
+
+
+def joined(group, user, role: str, minutes_ago: int) -> None:
+    membership = MembershipFactory(group=group, user=user, role=role)
+    Membership.objects.filter(pk=membership.pk).update(joined_at=timezone.now() - timedelta(minutes=minutes_ago))
+
+
+def test_the_detail_lists_leaders_then_admins_then_members_each_by_join_date(user):
+    # given: joined in an order that is not the roles' order
+    group = GroupFactory(creator=user)
+    people = {name: UserFactory(username=name) for name in ("m1", "a1", "l2", "m2", "a2")}
+    joined(group, people["m1"], Role.MEMBER, 50)
+    joined(group, people["a1"], Role.ADMIN, 40)
+    joined(group, user, Role.LEADER, 30)
+    joined(group, people["l2"], Role.LEADER, 60)
+    joined(group, people["m2"], Role.MEMBER, 20)
+    joined(group, people["a2"], Role.ADMIN, 10)
+    # when
+    response = client_for(people["m2"]).get(url(group))
+    # then
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [(row["user"]["username"], row["role"]) for row in body["members"]] == [
+        ("l2", "leader"),
+        (user.username, "leader"),
+        ("a1", "admin"),
+        ("a2", "admin"),
+        ("m1", "member"),
+        ("m2", "member"),
+    ]
+    assert body["member_count"] == 6
+    first = body["members"][0]
+    assert set(first) == {"user", "role", "joined_at"}
+    assert set(first["user"]) == {"id", "username", "avatar_url"}
+    assert first["user"]["id"] == str(people["l2"].pk)
+
+
+def test_the_detail_shows_20_members_and_counts_them_all(user):
+    # given
+    group = group_with(leader=user)
+    for index in range(29):
+        joined(group, UserFactory(), Role.MEMBER, 100 - index)
+    # when
+    body = client_for(user).get(url(group)).json()
+    # then
+    assert body["member_count"] == 30
+    assert len(body["members"]) == 20
+    assert body["members"][0]["user"]["id"] == str(user.pk)
+    joins = [row["joined_at"] for row in body["members"][1:]]
+    assert joins == sorted(joins)
+
+
+def test_the_detail_costs_the_same_queries_for_1_and_30_members(user):
+    # given
+    client = client_for(user)
+    group = group_with(leader=user)
+    one = count_queries(client, url(group))
+    for index in range(29):
+        MembershipFactory(group=group, role=Role.ADMIN if index % 3 == 0 else Role.MEMBER)
+    # when
+    thirty = count_queries(client, url(group))
+    # then
+    assert len(client.get(url(group)).json()["members"]) == 20
+    assert thirty == one
+
+
+def test_an_outsider_sees_a_public_groups_members(user, other_user):
+    group = group_with(leader=user)
+    body = client_for(other_user).get(url(group)).json()
+    assert [row["user"]["id"] for row in body["members"]] == [str(user.pk)]
+
+
+def test_an_invitee_sees_a_private_group_without_its_members(user, other_user):
+    # given
+    group = group_with(leader=user, visibility=Visibility.PRIVATE)
+    InvitationFactory(group=group, inviter=user, invitee=other_user)
+    # when
+    body = client_for(other_user).get(url(group)).json()
+    # then
+    assert (body["member_count"], body["members"]) == (1, [])
+
+
+def test_the_group_list_carries_no_members(user):
+    group_with(leader=user)
+    assert "members" not in client_for(user).get("/api/groups/").json()["results"][0]
