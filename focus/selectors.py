@@ -46,6 +46,16 @@ def counted_timer_sessions(*, user, session_type: str) -> QuerySet[StudySession]
     return sessions
 
 
+def verified_focus_sessions() -> QuerySet[StudySession]:
+    """Everybody's focus sessions whose time is verified: timed by the server (timer and room
+    sessions) and ended, completed or stopped, since the server timed both. Their
+    ``duration_seconds`` are the verified focus time; manual logs, breaks and running timers have
+    none. Callers narrow it to a user and a time window."""
+    return StudySession.objects.filter(
+        source__in=TIMED_SOURCES, verified=True, session_type=SessionType.FOCUS, status__in=ENDED
+    )
+
+
 def study_session_list(*, user) -> QuerySet[StudySession]:
     return StudySession.objects.filter(user=user)
 
