@@ -41,3 +41,8 @@ default_installers = Registry("defaults")
 #: ``func(*, user) -> int`` — the current value of an achievement requirement type, by its name
 #: (``total_sessions``, ``community_posts`` ...). An app provides the metrics it owns.
 achievement_metrics = Registry("achievement metric")
+
+#: ``view(request, *, site) -> HttpResponse`` — a staff page of the admin, by its title (``Activity``):
+#: served at ``/admin/<slug>/`` behind the admin's login and linked from the admin index
+#: (``learnflow.admin_site``).
+admin_pages = Registry("admin page")
