@@ -3,6 +3,7 @@ from django.urls import re_path
 from learnflow.routers import UUID_REGEX, OptionalSlashRouter, api_path
 
 from .views import (
+    ActivityView,
     ComprehensiveAnalyticsView,
     DailyAnalyticsView,
     GlobalLeaderboardView,
@@ -26,6 +27,7 @@ router = OptionalSlashRouter()
 router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
 
 urlpatterns = [
+    api_path("admin/activity", ActivityView.as_view(), name="admin-activity"),
     api_path("stats", StatsView.as_view(), name="stats"),
     api_path("weekly-review", WeeklyReviewNowView.as_view(), name="weekly-review-now"),
     api_path("study-sessions/analytics/daily", DailyAnalyticsView.as_view(), name="analytics-daily"),
