@@ -7,7 +7,8 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from learnflow import events, hooks
 
-        from . import handlers, selectors
+        from . import admin_views, handlers, selectors
 
         events.subscribe(events.ACTIVITY, handlers.on_activity)
         hooks.user_data_exporters.register("weekly_reviews", selectors.weekly_reviews_export)
+        hooks.admin_pages.register("Activity", admin_views.activity_page)
