@@ -35,7 +35,7 @@
           data: set.data,
           backgroundColor: set.color,
           borderColor: set.color,
-          tension: 0.25,
+          tension: 0,
           pointRadius: labels.length > 60 ? 0 : 2,
         })),
       },
@@ -43,9 +43,18 @@
         animation: false,
         maintainAspectRatio: false,
         plugins: { legend: { display: datasets.length > 1 } },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          x: { ticks: { callback: shortLabel, maxRotation: 0, autoSkip: true } },
+          y: { beginAtZero: true, ticks: { precision: 0 } },
+        },
       },
     });
+  }
+
+  // A day's tick shows its month and day (the range above gives the year); other ticks as they are.
+  function shortLabel(value) {
+    const label = this.getLabelForValue(value);
+    return /^\d{4}-\d{2}-\d{2}$/.test(label) ? label.slice(5) : label;
   }
 
   function draw(overview) {
