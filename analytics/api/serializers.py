@@ -282,7 +282,7 @@ class ActivityRangeSerializer(serializers.Serializer):
 
 
 class ActivityDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = dates.DateField()
     active_users = serializers.IntegerField(help_text="distinct users who recorded any activity that day")
     verified_focus_minutes = serializers.IntegerField()
     challenge_joins = serializers.IntegerField()
@@ -302,8 +302,8 @@ class ActivityTopicSerializer(serializers.Serializer):
 
 
 class ActivityOverviewSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = dates.DateField()
+    end = dates.DateField()
     timezone = serializers.CharField(help_text="the site calendar the days are counted in")
     days = ActivityDaySerializer(many=True, help_text="every day from start to end, zero days included")
     sessions_by_local_hour = ActivityHourSerializer(many=True, help_text="24 rows, hours 0 to 23")
