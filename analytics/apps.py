@@ -7,8 +7,9 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from learnflow import events, hooks
 
-        from . import handlers, selectors, streaks
+        from . import admin_views, handlers, selectors, streaks
 
         events.subscribe(events.ACTIVITY, handlers.on_activity)
         hooks.user_data_exporters.register("weekly_reviews", selectors.weekly_reviews_export)
         hooks.public_stats_providers.register("streaks", streaks.public_stats)
+        hooks.admin_pages.register("Activity", admin_views.activity_page)

@@ -15,8 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.weeks import current_week, week_zone
-from focus.choices import TIMED_SOURCES, SessionStatus, SessionType
-from focus.models import StudySession
+from focus.selectors import verified_sessions
 from learnflow.timeutils import local_midnight
 
 from .models import FocusTotal
@@ -43,13 +42,7 @@ def _period_end(period: str, start: date) -> date | None:
 
 
 def _verified_focus(user):
-    return StudySession.objects.filter(
-        user=user,
-        session_type=SessionType.FOCUS,
-        status=SessionStatus.COMPLETED,
-        source__in=TIMED_SOURCES,
-        verified=True,
-    )
+    return verified_sessions().filter(user=user)
 
 
 def _ended_within(period: str, start: date) -> Q | None:

@@ -13,9 +13,8 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.choices import NotificationKind
 from accounts.services import notification_create
-from focus.choices import TIMED_SOURCES, SessionStatus, SessionType
-from focus.models import StudySession
-from focus.selectors import counted_timer_sessions
+from focus.choices import SessionType
+from focus.selectors import counted_timer_sessions, verified_sessions
 from learnflow import hooks
 from learnflow.timeutils import day_runs, user_zone
 
@@ -117,13 +116,7 @@ def achievements_install_defaults(*, dry_run: bool = False, stdout=None) -> list
 
 
 def _timed_focus(user):
-    return StudySession.objects.filter(
-        user=user,
-        session_type=SessionType.FOCUS,
-        status=SessionStatus.COMPLETED,
-        source__in=TIMED_SOURCES,
-        verified=True,
-    )
+    return verified_sessions().filter(user=user)
 
 
 def total_sessions(*, user) -> int:

@@ -29,13 +29,15 @@ _TOTALS = {
 }
 
 
-def verified_sessions(*, session_type: str = SessionType.FOCUS) -> QuerySet[StudySession]:
+def verified_sessions(*, session_type: str = SessionType.FOCUS, stopped: bool = False) -> QuerySet[StudySession]:
     """Time the server vouches for: completed sessions of ``session_type`` that it timed itself
-    (``TIMED_SOURCES``: the timer and rooms) and marked verified. Sums of time (verified minutes)
-    count every one of them; manual logs and stopped timers never count."""
+    (``TIMED_SOURCES``: the timer and rooms) and marked verified. Points, challenges, achievements,
+    leaderboards and public figures count these; manual logs never. ``stopped`` adds the timers
+    stopped early, whose time the server measured too: the shutdown ritual's focus time of the day
+    counts them, rewards never do."""
     return StudySession.objects.filter(
         session_type=session_type,
-        status=SessionStatus.COMPLETED,
+        status__in=ENDED if stopped else (SessionStatus.COMPLETED,),
         source__in=TIMED_SOURCES,
         verified=True,
     )

@@ -26,8 +26,8 @@ from learnflow.timeutils import local_day_bounds, local_now, user_zone
 from tasks.models import Task
 from tasks.selectors import tasks_rewarded_count
 
-from .choices import TIMED_SOURCES, SessionStatus, SessionType
-from .models import ShutdownReflection, StudySession
+from .models import ShutdownReflection
+from .selectors import verified_sessions
 
 SHUTDOWN_REFLECTED = "shutdown_reflected"
 TODAY_TASKS_SHOWN = 10
@@ -61,15 +61,11 @@ def streak_through(days: set[date], today: date) -> int:
 
 
 def verified_focus_minutes(*, user, start, end) -> int:
-    seconds = StudySession.objects.filter(
-        user=user,
-        source__in=TIMED_SOURCES,
-        verified=True,
-        session_type=SessionType.FOCUS,
-        status__in=(SessionStatus.COMPLETED, SessionStatus.STOPPED),
-        started_at__gte=start,
-        started_at__lt=end,
-    ).aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
+    seconds = (
+        verified_sessions(stopped=True)
+        .filter(user=user, started_at__gte=start, started_at__lt=end)
+        .aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
+    )
     return seconds // 60
 
 

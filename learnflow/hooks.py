@@ -49,3 +49,8 @@ public_stats_providers = Registry("public profile stats")
 #: ``func(*, viewer) -> Q`` on users — among owners whose ``profile_visibility`` is ``groups``, those
 #: who count ``viewer`` in their audience (community: they share an active group).
 profile_audiences = Registry("profile audience")
+
+#: ``view(request, *, site) -> HttpResponse`` — a staff page of the admin, by its title (``Activity``):
+#: served at ``/admin/<slug>/`` behind the admin's login and linked from the admin index
+#: (``learnflow.admin_site``).
+admin_pages = Registry("admin page")

@@ -44,7 +44,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "learnflow.exceptions.csrf_failure"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "learnflow.admin_site.LearnFlowAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

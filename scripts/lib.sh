@@ -1,6 +1,7 @@
 # Shared by scripts/run.sh, scripts/test.sh and scripts/smoke.sh: find Python 3.11, keep a virtualenv
 # in step with a requirements file (reinstalling only when that file, or one it includes, changed),
-# and start PostgreSQL and Redis for the tests and the smoke stage.
+# start PostgreSQL and Redis for the tests and the smoke stage, and install the browser of the
+# end-to-end tests.
 
 VENV="${VENV:-.venv}"
 
@@ -104,4 +105,18 @@ services_stop() {
   if [ -f "$dir/redis.pid" ]; then
     kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
   fi
+}
+
+# browser_ensure: Debian's chromium and chromium-driver (the headless browser and the WebDriver of the
+# end-to-end tests, driven by Selenium), installed with apt-get when either command is missing. The
+# tests fail without them: they are never skipped.
+browser_ensure() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    echo "installing chromium chromium-driver from Debian's packages"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends chromium chromium-driver
+  fi
+  echo "$(chromium --version 2>/dev/null | head -n 1); $(chromedriver --version | head -n 1)"
 }

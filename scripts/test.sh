@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test gate, as CI runs it. Installs the dev dependencies into .venv; installs Debian's
-# postgresql and redis-server when they are missing; starts both on free loopback ports in a
+# postgresql and redis-server, and chromium and chromium-driver (the end-to-end tests' browser), when
+# they are missing; starts both on free loopback ports in a
 # temporary directory (unless DATABASE_URL / REDIS_URL point at running servers); runs pip check,
 # ruff, the migration, deploy and schema checks and the whole pytest suite in parallel, then the
 # production smoke stage (scripts/smoke.sh; SMOKE=0 skips it); stops the servers.
@@ -23,6 +24,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 services_start "$tmp"
+browser_ensure
 
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 export DJANGO_DEBUG=0

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from accounts.choices import Tier
+from analytics import activity
 from analytics.models import WeeklyReview
 from challenges.choices import ChallengeType, ParticipationStatus
 from community.choices import ResourceType
@@ -388,3 +391,50 @@ class GroupStatsSerializer(serializers.Serializer):
     all_time = GroupStudySerializer()
     most_active_members = GroupMemberStudySerializer(many=True, help_text="top 5 by verified minutes this week")
     resources_by_type = ResourcesByTypeSerializer()
+
+
+class ActivityRangeSerializer(serializers.Serializer):
+    """The days of the staff activity charts, on the site calendar (``LEARNFLOW_WEEK_TIMEZONE``)."""
+
+    start = dates.DateField(required=False, help_text="first day (inclusive); 29 days before `end` by default")
+    end = dates.DateField(required=False, help_text="last day (inclusive); today by default")
+
+    def validate(self, attrs):
+        end = attrs.get("end") or activity.site_today()
+        start = attrs.get("start") or end - timedelta(days=activity.DEFAULT_DAYS - 1)
+        if end < start:
+            raise serializers.ValidationError({"end": ["The end comes before the start."]})
+        if (end - start).days + 1 > activity.MAX_DAYS:
+            most = activity.MAX_DAYS
+            message = f"The range is at most {most} days: start {most - 1} days before end or later."
+            raise serializers.ValidationError({"start": [message]})
+        return {"start": start, "end": end}
+
+
+class ActivityDaySerializer(serializers.Serializer):
+    date = dates.DateField()
+    active_users = serializers.IntegerField(help_text="distinct users who recorded any activity that day")
+    verified_focus_minutes = serializers.IntegerField()
+    challenge_joins = serializers.IntegerField()
+    challenge_completions = serializers.IntegerField()
+    registrations = serializers.IntegerField()
+
+
+class ActivityHourSerializer(serializers.Serializer):
+    hour = serializers.IntegerField(min_value=0, max_value=23, help_text="of each user's local clock")
+    sessions = serializers.IntegerField()
+
+
+class ActivityTopicSerializer(serializers.Serializer):
+    topic = serializers.CharField()
+    sessions = serializers.IntegerField()
+    minutes = serializers.IntegerField()
+
+
+class ActivityOverviewSerializer(serializers.Serializer):
+    start = dates.DateField()
+    end = dates.DateField()
+    timezone = serializers.CharField(help_text="the site calendar the days are counted in")
+    days = ActivityDaySerializer(many=True, help_text="every day from start to end, zero days included")
+    sessions_by_local_hour = ActivityHourSerializer(many=True, help_text="24 rows, hours 0 to 23")
+    top_topics = ActivityTopicSerializer(many=True, help_text=f"at most {activity.TOP_TOPICS}, most minutes first")

@@ -3,6 +3,7 @@ from django.urls import re_path
 from learnflow.routers import UUID_REGEX, OptionalSlashRouter, api_path
 
 from .views import (
+    ActivityView,
     ComprehensiveAnalyticsView,
     DailyAnalyticsView,
     DashboardView,
@@ -30,6 +31,7 @@ router = OptionalSlashRouter()
 router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
 
 urlpatterns = [
+    api_path("admin/activity", ActivityView.as_view(), name="admin-activity"),
     api_path("stats", StatsView.as_view(), name="stats"),
     api_path("dashboard", DashboardView.as_view(), name="dashboard"),
     api_path("weekly-review", WeeklyReviewNowView.as_view(), name="weekly-review-now"),

@@ -5,12 +5,15 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.selectors import users_with_visible_stats
-from analytics import dashboard, leaderboards, reports, selectors, services, streaks
+from analytics import activity, dashboard, leaderboards, reports, selectors, services, streaks
 from analytics.models import FocusTotal, WeeklyReview
 from community.models import Group
 from community.selectors import group_of_member
@@ -22,6 +25,8 @@ from learnflow.timeutils import local_today, user_zone
 from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import (
+    ActivityOverviewSerializer,
+    ActivityRangeSerializer,
     CalendarSerializer,
     ComprehensiveAnalyticsSerializer,
     DailyAnalyticsSerializer,
@@ -294,3 +299,20 @@ class GroupLeaderboardView(APIView):
         group = get_object_or_404(Group, pk=group_id, is_active=True, memberships__user=request.user)
         rows = leaderboards.global_leaderboard(user=request.user, period=_period(request), group=group)
         return Response(FocusLeaderSerializer(rows, many=True).data)
+
+
+class ActivityView(APIView):
+    """Staff only: the whole product's activity per day over a range of site-calendar days (active
+    users, verified focus minutes, challenge joins and completions, registrations), sessions by the
+    hour of each user's local clock, and the top topics. Kept 60 seconds per range. The admin's
+    Activity page calls it with the admin's session cookie; an access token works too."""
+
+    authentication_classes = [JWTAuthentication, SessionAuthentication]
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(parameters=[ActivityRangeSerializer], responses=ActivityOverviewSerializer)
+    @errors(403)
+    def get(self, request):
+        params = ActivityRangeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(ActivityOverviewSerializer(activity.activity_overview_cached(**params.validated_data)).data)
