@@ -16,3 +16,10 @@ class NotificationKind(models.TextChoices):
     ACHIEVEMENT = "achievement", "Achievement unlocked"
     CHALLENGE = "challenge", "Challenge completed"
     SYSTEM = "system", "System"
+
+
+class DataExportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"

@@ -2,9 +2,12 @@
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from .models import Notification, User
+from learnflow import hooks
+
+from .models import DataExport, Notification, User
 
 
 def users_by_login_name(name: str) -> QuerySet[User]:
@@ -50,3 +53,15 @@ def notifications_export(*, user: User) -> list[dict]:
         .order_by("created_at")
         .values("id", "kind", "title", "body", "data", "read_at", "created_at")
     )
+
+
+def user_data_document(*, user: User) -> dict:
+    """Everything LearnFlow holds about the user: one section per registered exporter
+    (``hooks.user_data_exporters``), as ``manage.py export_user_data`` prints it and a data export
+    stores it."""
+    return {name: export(user=user) for name, export in hooks.user_data_exporters.items()}
+
+
+def data_export_list(*, user: User) -> QuerySet[DataExport]:
+    """The user's exports that have not expired (an expired one is gone even before the purge)."""
+    return DataExport.objects.filter(user=user).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))

@@ -11,3 +11,5 @@ class AnalyticsConfig(AppConfig):
 
         events.subscribe(events.ACTIVITY, handlers.on_activity)
         hooks.user_data_exporters.register("weekly_reviews", selectors.weekly_reviews_export)
+        hooks.user_data_exporters.register("streak", selectors.streak_export)
+        hooks.user_data_exporters.register("focus_totals", selectors.focus_totals_export)

@@ -11,7 +11,7 @@ from focus.selectors import study_session_list
 from learnflow import ai
 from learnflow.timeutils import local_midnight, user_zone
 
-from .models import WeeklyReview
+from .models import FocusTotal, Streak, WeeklyReview
 
 #: Study that counts in personal stats: completed focus sessions (timed) and manual logs; breaks and
 #: stopped or running timers do not.
@@ -116,4 +116,20 @@ def weekly_reviews_export(*, user) -> list[dict]:
         WeeklyReview.objects.filter(user=user)
         .order_by("week_start")
         .values("week_start", "week_end", "weekly_summary", "patterns", "recommendations", "generated_by")
+    )
+
+
+def streak_export(*, user) -> dict | None:
+    return (
+        Streak.objects.filter(user=user)
+        .values("current_streak", "longest_streak", "last_active_date", "streak_start_date", "updated_at")
+        .first()
+    )
+
+
+def focus_totals_export(*, user) -> list[dict]:
+    return list(
+        FocusTotal.objects.filter(user=user)
+        .order_by("period", "period_start")
+        .values("period", "period_start", "seconds", "sessions")
     )

@@ -15,3 +15,5 @@ class ChallengesConfig(AppConfig):
         for name, metric in achievements.METRICS.items():
             hooks.achievement_metrics.register(name, metric)
         hooks.user_data_exporters.register("points", selectors.points_export)
+        hooks.user_data_exporters.register("achievements", selectors.achievements_export)
+        hooks.user_deletion_handlers.register("weekly results", services.weekly_results_close_up)
