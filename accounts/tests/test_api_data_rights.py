@@ -333,3 +333,29 @@ def test_the_delete_user_command_blacklists_the_users_refresh_tokens_too(user, c
     # then
     assert BlacklistedToken.objects.filter(token__user__isnull=True).count() == 1
     assert APIClient().post("/api/token/refresh/", {"refresh": refresh["refresh"]}).status_code == 401
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+
+def test_deleting_a_user_in_the_admin_goes_through_the_same_service(admin_client, user):
+    # given
+    refresh = APIClient().post("/api/token/", {"username": user.username, "password": DEFAULT_PASSWORD}).json()
+    # when
+    response = admin_client.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
+    # then
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert BlacklistedToken.objects.filter(token__user__isnull=True).count() == 1
+    assert APIClient().post("/api/token/refresh/", {"refresh": refresh["refresh"]}).status_code == 401
+
+
+def test_data_exports_are_read_only_in_the_admin(admin_client, user):
+    # given
+    export = DataExport.objects.create(user=user)
+    # when / then
+    assert admin_client.get("/admin/accounts/dataexport/").status_code == 200
+    assert admin_client.get(f"/admin/accounts/dataexport/{export.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/accounts/dataexport/add/").status_code == 403
+    assert admin_client.post(f"/admin/accounts/dataexport/{export.pk}/change/", {"status": "ready"}).status_code == 403
+    assert DataExport.objects.get(pk=export.pk).status == DataExportStatus.PENDING
