@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils import timezone
 
-from .models import Notification, User
+from .models import DataExport, Notification, User
+from .services import user_delete
 
 
 class LearnFlowUserCreationForm(UserCreationForm):
@@ -49,6 +50,14 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
     actions = ("make_premium", "make_free")
 
+    def delete_model(self, request, obj):
+        """Deleting an account here does what ``DELETE /api/users/me`` does (``user_delete``)."""
+        user_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset.order_by("pk"):
+            user_delete(user=user)
+
     @admin.action(description="Move selected users to the premium tier")
     def make_premium(self, request, queryset):
         updated = queryset.update(tier="premium", updated_at=timezone.now())
@@ -75,3 +84,23 @@ class NotificationAdmin(admin.ModelAdmin):
     def mark_read(self, request, queryset):
         updated = queryset.filter(read_at__isnull=True).update(read_at=timezone.now())
         self.message_user(request, f"{updated} notification(s) marked read.", messages.SUCCESS)
+
+
+@admin.register(DataExport)
+class DataExportAdmin(admin.ModelAdmin):
+    """Read-only: exports are requested by their owners and built by a job; the document is personal
+    data, so it is not shown here."""
+
+    list_display = ("user", "status", "created_at", "finished_at", "expires_at")
+    list_filter = ("status", "created_at")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    fields = ("id", "user", "status", "created_at", "started_at", "finished_at", "expires_at")
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -25,3 +25,10 @@ class ProfileVisibility(models.TextChoices):
     PUBLIC = "public", "Everyone signed in"
     GROUPS = "groups", "Members of my groups"
     PRIVATE = "private", "Only me"
+
+
+class DataExportStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from .choices import NotificationKind
 from .models import User
-from .services import notification_create, notifications_purge
+from .services import data_export_build, data_exports_purge, notification_create, notifications_purge
 
 
 @shared_task(name="accounts.welcome_user", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -44,3 +45,16 @@ def flush_expired_tokens() -> int:
 def purge_old_notifications() -> int:
     cutoff = timezone.now() - timedelta(days=settings.LEARNFLOW_NOTIFICATION_RETENTION_DAYS)
     return notifications_purge(older_than=cutoff)
+
+
+@shared_task(name="accounts.build_data_export", autoretry_for=(DatabaseError,), retry_backoff=5, max_retries=5)
+def build_data_export(export_id: str) -> str | None:
+    """Build one requested data export; a second run (a retry, a redelivery) finds it claimed."""
+    export = data_export_build(export_id=export_id)
+    return export.status if export else None
+
+
+@shared_task(name="accounts.purge_data_exports")
+def purge_data_exports() -> dict[str, int]:
+    """Delete expired data exports and fail those a lost job left pending or running."""
+    return data_exports_purge()

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -9,7 +10,7 @@ from django.db.models.functions import Lower
 from learnflow.models import TimeStampedModel
 from learnflow.validators import validate_web_url
 
-from .choices import NotificationKind, Tier
+from .choices import DataExportStatus, NotificationKind, Tier
 from .managers import UserManager
 from .validators import (
     AVATAR_URL_MAX_LENGTH,
@@ -104,3 +105,37 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class DataExport(models.Model):
+    """A copy of everything LearnFlow holds about a user (the ``export_user_data`` document), built by
+    a job and kept for its owner for ``LEARNFLOW_DATA_EXPORT_DAYS`` after it finished, then purged.
+    A user has at most one export pending or running at a time (a partial unique index)."""
+
+    ACTIVE = (DataExportStatus.PENDING, DataExportStatus.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=8, choices=DataExportStatus.choices, default=DataExportStatus.PENDING)
+    document = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="purged from then on")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="accounts_one_active_data_export",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="accounts_export_user_created"),
+            models.Index(fields=["expires_at"], name="accounts_export_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} export {self.status}"

@@ -5,12 +5,13 @@ import uuid
 from functools import reduce
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
 
 from learnflow import hooks
 from learnflow.timeutils import user_zone
 
 from .choices import ProfileVisibility
-from .models import Notification, User
+from .models import DataExport, Notification, User
 
 PUBLIC_FIELDS = ("id", "username", "full_name", "avatar_url", "bio", "created_at")
 
@@ -105,3 +106,15 @@ def notifications_export(*, user: User) -> list[dict]:
         .order_by("created_at")
         .values("id", "kind", "title", "body", "data", "read_at", "created_at")
     )
+
+
+def user_data_document(*, user: User) -> dict:
+    """Everything LearnFlow holds about the user: one section per registered exporter
+    (``hooks.user_data_exporters``), as ``manage.py export_user_data`` prints it and a data export
+    stores it."""
+    return {name: export(user=user) for name, export in hooks.user_data_exporters.items()}
+
+
+def data_export_list(*, user: User) -> QuerySet[DataExport]:
+    """The user's exports that have not expired (an expired one is gone even before the purge)."""
+    return DataExport.objects.filter(user=user).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))

@@ -1,19 +1,24 @@
-"""Writes for accounts: registration, profile changes, deletion and the notifications inbox."""
+"""Writes for accounts: registration, profile changes, data exports, deletion and the notifications inbox."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.deletion import Collector
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from learnflow import events
+from learnflow import events, hooks
+from learnflow.exceptions import Conflict
 
-from . import live
-from .choices import NotificationKind
-from .models import Notification, User
+from . import live, selectors
+from .choices import DataExportStatus, NotificationKind
+from .models import DataExport, Notification, User
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +148,102 @@ def user_deletion_preview(*, user: User) -> dict[str, int]:
 
 @transaction.atomic
 def user_delete(*, user: User) -> dict[str, int]:
-    """Delete the user and everything they own; returns what was removed per model."""
+    """Delete the account and the personal data every app holds, in one transaction; returns what
+    was removed per model. The one way an account goes (``DELETE /api/users/me``, ``manage.py
+    delete_user``, the admin).
+
+    The user row is locked first, so nothing new is added for them meanwhile. Each app's deletion
+    handler (``hooks.user_deletion_handlers``) then settles what the cascade alone would leave wrong:
+    group leadership handed over, like counters, final ranks closed up, a room seat given up. Every
+    outstanding refresh token is blacklisted, and the user row goes with everything that cascades
+    from it. What others still read (forum posts, comments, group chat messages) stays, shown as
+    from "deleted user"."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    for _, handler in hooks.user_deletion_handlers.items():
+        handler(user=user)
+    refresh_tokens_blacklist(user=user)
     _, per_model = user.delete()
     return {label: n for label, n in sorted(per_model.items()) if n}
+
+
+def user_delete_own(*, user: User, password: str | None) -> dict[str, int]:
+    """A user deletes their own account, confirming it with their password (a 400 naming
+    ``password`` when it is missing or wrong)."""
+    if not password or not user.check_password(password):
+        raise ValidationError({"password": ["The password is not correct."]})
+    return user_delete(user=user)
+
+
+def refresh_tokens_blacklist(*, user: User) -> int:
+    """Blacklist every refresh token issued to the user and not spent yet, so none refreshes again.
+    The token rows outlive the user (their ``user`` becomes NULL), and with them the blacklist."""
+    unspent = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).values_list("pk", flat=True)
+    rows = [BlacklistedToken(token_id=pk) for pk in unspent]
+    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+# --- data exports -------------------------------------------------------------------------------
+
+
+def data_export_request(*, user: User) -> DataExport:
+    """Start an export of everything held about the user, built by a job queued after commit. While
+    one is pending or running, another is a conflict, also for parallel requests (a partial unique
+    index keeps one active export per user)."""
+    try:
+        with transaction.atomic():
+            export = DataExport.objects.create(user=user)
+    except IntegrityError:
+        raise Conflict("An export of your data is already being prepared.") from None
+    from .jobs import build_data_export
+
+    transaction.on_commit(lambda: events.enqueue(build_data_export, str(export.pk)))
+    return export
+
+
+def data_export_build(*, export_id) -> DataExport | None:
+    """Build a pending export: claim it (pending to running, so a second run of the job finds
+    nothing to do), store the document and keep it ``LEARNFLOW_DATA_EXPORT_DAYS``. A failure marks
+    it failed, so its owner can start another. Returns the export, or ``None`` when it was not
+    pending."""
+    if not DataExport.objects.filter(pk=export_id, status=DataExportStatus.PENDING).update(
+        status=DataExportStatus.RUNNING, started_at=timezone.now()
+    ):
+        return None
+    export = DataExport.objects.select_related("user").get(pk=export_id)
+    status, document = DataExportStatus.READY, None
+    try:
+        document = selectors.user_data_document(user=export.user)
+    except Exception:
+        logger.exception("data export %s failed", export_id)
+        status = DataExportStatus.FAILED
+    now = timezone.now()
+    DataExport.objects.filter(pk=export_id, status=DataExportStatus.RUNNING).update(
+        status=status,
+        document=document,
+        finished_at=now,
+        expires_at=now + timedelta(days=settings.LEARNFLOW_DATA_EXPORT_DAYS),
+    )
+    export.refresh_from_db()
+    return export
+
+
+def data_exports_purge(*, now=None) -> dict[str, int]:
+    """Delete the exports past their ``expires_at``, and fail those pending or running for longer
+    than ``LEARNFLOW_DATA_EXPORT_STALE_MINUTES`` (a lost job), so their owners can start another.
+    A state predicate: running it again changes nothing more."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=settings.LEARNFLOW_DATA_EXPORT_STALE_MINUTES)
+    failed = DataExport.objects.filter(
+        Q(status=DataExportStatus.PENDING, created_at__lt=stale)
+        | Q(status=DataExportStatus.RUNNING, started_at__lt=stale)
+    ).update(
+        status=DataExportStatus.FAILED,
+        finished_at=now,
+        expires_at=now + timedelta(days=settings.LEARNFLOW_DATA_EXPORT_DAYS),
+    )
+    purged, _ = DataExport.objects.filter(expires_at__lte=now).delete()
+    return {"purged": purged, "failed": failed}
 
 
 def notification_create(

@@ -121,7 +121,8 @@ ACTIVITY_SOURCES = (
 def _active_users(bounds, tz) -> dict[date, int]:
     """Distinct active users per day, in one query: the ``UNION`` of every source's distinct
     (day, user) pairs, counted per day. Django cannot aggregate over a union, so the outer
-    ``GROUP BY`` wraps the union's compiled SQL (its values stay parameters)."""
+    ``GROUP BY`` wraps the union's compiled SQL (its values stay parameters); posts and comments of
+    deleted accounts (no author) count nobody."""
     pairs = [
         _within(rows, moment, bounds)
         .annotate(day=TruncDate(moment, tzinfo=tz), actor=F(actor))
@@ -131,7 +132,7 @@ def _active_users(bounds, tz) -> dict[date, int]:
     union = pairs[0].union(*pairs[1:])
     sql, params = union.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT day, COUNT(*) FROM ({sql}) activity GROUP BY day", params)
+        cursor.execute(f"SELECT day, COUNT(actor) FROM ({sql}) activity GROUP BY day", params)
         return {_as_date(day): count for day, count in cursor.fetchall()}
 
 

@@ -13,3 +13,5 @@ class AnalyticsConfig(AppConfig):
         hooks.user_data_exporters.register("weekly_reviews", selectors.weekly_reviews_export)
         hooks.public_stats_providers.register("streaks", streaks.public_stats)
         hooks.admin_pages.register("Activity", admin_views.activity_page)
+        hooks.user_data_exporters.register("streak", selectors.streak_export)
+        hooks.user_data_exporters.register("focus_totals", selectors.focus_totals_export)

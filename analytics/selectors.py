@@ -14,7 +14,7 @@ from focus.selectors import counts_as_session, study_session_list, verified_sess
 from learnflow import ai
 from learnflow.timeutils import local_midnight, user_zone
 
-from .models import WeeklyReview
+from .models import FocusTotal, Streak, WeeklyReview
 
 #: Study that counts in personal stats: completed focus sessions (timed) and manual logs; breaks and
 #: stopped or running timers do not.
@@ -176,3 +176,19 @@ def group_stats(*, group) -> dict:
         ],
         "resources_by_type": by_type,
     }
+
+
+def streak_export(*, user) -> dict | None:
+    return (
+        Streak.objects.filter(user=user)
+        .values("current_streak", "longest_streak", "last_active_date", "streak_start_date", "updated_at")
+        .first()
+    )
+
+
+def focus_totals_export(*, user) -> list[dict]:
+    return list(
+        FocusTotal.objects.filter(user=user)
+        .order_by("period", "period_start")
+        .values("period", "period_start", "seconds", "sessions")
+    )

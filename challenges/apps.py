@@ -16,3 +16,5 @@ class ChallengesConfig(AppConfig):
             hooks.achievement_metrics.register(name, metric)
         hooks.user_data_exporters.register("points", selectors.points_export)
         hooks.public_stats_providers.register("achievements", selectors.public_stats)
+        hooks.user_data_exporters.register("achievements", selectors.achievements_export)
+        hooks.user_deletion_handlers.register("weekly results", services.weekly_results_close_up)

@@ -150,9 +150,13 @@ def _leader_row(member, points: int, rank: int, caller) -> dict:
 
 
 def points_export(*, user) -> dict:
-    from .models import PointsEntry
+    from .models import PointsEntry, WeeklyResult
 
     return {
+        "totals": UserPoints.objects.filter(user=user).values("total_points", "weekly_points", "week_start").first(),
+        "weekly_results": list(
+            WeeklyResult.objects.filter(user=user).order_by("week_start").values("week_start", "points", "rank")
+        ),
         "ledger": list(
             PointsEntry.objects.filter(user=user)
             .order_by("created_at")
@@ -200,3 +204,13 @@ def public_stats(*, users) -> dict:
     for row in rows:
         stats[row["user_id"]] = {"achievements_unlocked": row["n"]}
     return stats
+
+
+def achievements_export(*, user) -> list[dict]:
+    from .models import UserAchievement
+
+    return list(
+        UserAchievement.objects.filter(user=user)
+        .order_by("unlocked_at")
+        .values("achievement__code", "achievement__name", "unlocked_at")
+    )

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Min, Sum
+from django.db.models import F, Min, Sum
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
@@ -326,3 +326,16 @@ def _record_results(*, before: date) -> int:
         WeeklyResult.objects.bulk_create(results, ignore_conflicts=True)
         recorded += 1
     return recorded
+
+
+@transaction.atomic
+def weekly_results_close_up(*, user) -> int:
+    """Take a user whose account is being deleted out of the finished weeks' final ranks, and close
+    the ranks up behind them: everybody who had fewer points that week moves up one (ties keep
+    sharing a rank, as ``_record_results`` ranks them). Their ledger, totals and participations go
+    with the account, so the live leaderboards close up by themselves. Returns the weeks changed."""
+    results = list(WeeklyResult.objects.select_for_update().filter(user=user).values_list("pk", "week_start", "points"))
+    for _, week, points in results:
+        WeeklyResult.objects.filter(week_start=week, points__lt=points).update(rank=F("rank") - 1)
+    WeeklyResult.objects.filter(pk__in=[pk for pk, _, _ in results]).delete()
+    return len(results)

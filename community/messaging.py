@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
+from accounts.models import Notification
 from accounts.services import notification_create
 
 from .models import Conversation, Message
@@ -79,3 +80,16 @@ def unread_messages(*, user) -> QuerySet[Message]:
 
 def unread_count(*, user) -> int:
     return unread_messages(user=user).aggregate(n=Count("pk"))["n"]
+
+
+@transaction.atomic
+def conversations_delete_for_deletion(*, user) -> int:
+    """A deleted account's 1:1 conversations go for both participants, both sides' messages with
+    them, and so do the other participants' notifications of those messages (they would lead
+    nowhere). Returns the conversations deleted."""
+    conversations = Conversation.objects.filter(Q(user_a=user) | Q(user_b=user))
+    ids = [str(pk) for pk in conversations.values_list("pk", flat=True)]
+    if ids:
+        Notification.objects.filter(kind=NotificationKind.MESSAGE, data__conversation_id__in=ids).delete()
+    Conversation.objects.filter(pk__in=ids).delete()
+    return len(ids)

@@ -78,9 +78,17 @@ class Invitation(UUIDModel):
 
 class Post(UUIDModel):
     """A forum post. ``likes`` and ``comment_count`` are kept with ``F()`` beside the unique like rows
-    and the comments; deleting is soft (``is_deleted``) and staff can hide (``is_hidden``)."""
+    and the comments; deleting is soft (``is_deleted``) and staff can hide (``is_hidden``). A post
+    outlives its author's account, as from "deleted user" (``author`` empty)."""
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+        help_text='empty once the author\'s account is deleted (shown as from "deleted user")',
+    )
     title = models.CharField(max_length=200)
     content = models.TextField(max_length=10_000)
     category = models.CharField(max_length=12, choices=PostCategory.choices, default=PostCategory.GENERAL)
@@ -98,10 +106,18 @@ class Post(UUIDModel):
 
 
 class Comment(UUIDModel):
-    """A comment on a post, or a reply to another comment of the same post."""
+    """A comment on a post, or a reply to another comment of the same post. A comment outlives its
+    author's account, as from "deleted user" (``author`` empty)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text='empty once the author\'s account is deleted (shown as from "deleted user")',
+    )
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     thread = models.ForeignKey(
         "self",
@@ -187,10 +203,18 @@ class Message(UUIDModel):
 
 
 class GroupMessage(UUIDModel):
-    """A message in a group's chat; members only. Edits are stamped, deletes are soft."""
+    """A message in a group's chat; members only. Edits are stamped, deletes are soft. A message
+    outlives its sender's account, as from "deleted user" (``sender`` empty)."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="chat")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text='empty once the sender\'s account is deleted (shown as from "deleted user")',
+    )
     content = models.TextField(max_length=5000)
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     edited_at = models.DateTimeField(null=True, blank=True)

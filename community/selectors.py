@@ -9,12 +9,15 @@ from django.utils import timezone
 from .choices import InvitationStatus, Role, Visibility
 from .models import (
     Comment,
+    CommentLike,
+    Conversation,
     Group,
     GroupMessage,
     Invitation,
     Membership,
     Message,
     Post,
+    PostLike,
     Resource,
     ResourceProgress,
 )
@@ -102,8 +105,21 @@ def memberships_export(*, user) -> list[dict]:
     )
 
 
+def invitations_export(*, user) -> dict:
+    """Invitations the user received and those they sent."""
+    fields = ("id", "group_id", "group__group_name", "message", "status", "expires_at", "responded_at", "created_at")
+    return {
+        "received": list(Invitation.objects.filter(invitee=user).order_by("created_at").values(*fields, "inviter_id")),
+        "sent": list(Invitation.objects.filter(inviter=user).order_by("created_at").values(*fields, "invitee_id")),
+    }
+
+
 def forum_export(*, user) -> dict:
     return {
+        "post_likes": list(PostLike.objects.filter(user=user).order_by("created_at").values("post_id", "created_at")),
+        "comment_likes": list(
+            CommentLike.objects.filter(user=user).order_by("created_at").values("comment_id", "created_at")
+        ),
         "posts": list(
             Post.objects.filter(author=user)
             .order_by("created_at")
@@ -118,8 +134,20 @@ def forum_export(*, user) -> dict:
 
 
 def messages_export(*, user) -> dict:
-    """The messages the user sent: 1:1 (with the receiver) and in group chats."""
+    """The user's 1:1 conversations (with the other participant), the messages they sent there and
+    in group chats, and the 1:1 messages they received."""
+    conversations = Conversation.objects.filter(Q(user_a=user) | Q(user_b=user))
+    pairs = conversations.order_by("pk").values_list("pk", "user_a_id", "user_b_id", "last_message_at")
     return {
+        "conversations": [
+            {"id": pk, "with_user_id": b if a == user.pk else a, "last_message_at": last} for pk, a, b, last in pairs
+        ],
+        "direct_received": list(
+            Message.objects.filter(conversation__in=conversations)
+            .exclude(sender=user)
+            .order_by("created_at")
+            .values("id", "conversation_id", "sender_id", "content", "read_at", "created_at")
+        ),
         "direct": list(
             Message.objects.filter(sender=user)
             .order_by("created_at")

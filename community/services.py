@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -105,6 +106,44 @@ def group_leave(*, user, group: Group) -> None:
     membership.delete()
     if not others.exists():
         Group.objects.filter(pk=group.pk).update(is_active=False, updated_at=timezone.now())
+
+
+def group_heir(*, group: Group, leaving) -> Membership | None:
+    """Who leads a group after its last leader's account is deleted: the longest-standing admin,
+    else the longest-standing member (``None`` when nobody else is in it)."""
+    admins_first = Case(When(role=Role.ADMIN, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        Membership.objects.filter(group=group)
+        .exclude(user=leaving)
+        .select_related("user")
+        .order_by(admins_first, "joined_at", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def groups_leave_for_deletion(*, user) -> int:
+    """Take a user whose account is being deleted out of every group, as ``group_leave`` does. Where
+    they are the last leader of an active group with other members, ``member_set_role`` first makes
+    the ``group_heir`` a leader (who is notified), so the group keeps a leader; the last member
+    leaving closes the group. Groups are locked in pk order. Returns the groups left."""
+    groups = list(Group.objects.filter(memberships__user=user).order_by("pk"))
+    for group in groups:
+        Group.objects.select_for_update().get(pk=group.pk)
+        leaders = Membership.objects.filter(group=group, role=Role.LEADER)
+        if group.is_active and leaders.filter(user=user).exists() and not leaders.exclude(user=user).exists():
+            heir = group_heir(group=group, leaving=user)
+            if heir is not None:
+                member_set_role(actor=user, group=group, user_id=heir.user_id, role=Role.LEADER)
+                notification_create(
+                    user=heir.user,
+                    kind=NotificationKind.SYSTEM,
+                    title=f"You now lead {group.group_name}",
+                    body="Its last leader deleted their account, so leading the group passed to you.",
+                    data={"group_id": str(group.pk)},
+                )
+        group_leave(user=user, group=group)
+    return len(groups)
 
 
 @transaction.atomic

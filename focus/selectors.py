@@ -145,6 +145,7 @@ def study_sessions_export(*, user) -> list[dict]:
             "notes",
             "task_id",
             "group_id",
+            "room_id",
             "started_at",
             "ended_at",
             "planned_duration",

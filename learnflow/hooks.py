@@ -32,6 +32,11 @@ class Registry:
 #: ``func(*, user) -> JSON-able`` — a section of ``export_user_data``.
 user_data_exporters = Registry("user data export")
 
+#: ``func(*, user) -> None`` — runs inside the account deletion's transaction, before the user row is
+#: deleted: an app settles what the cascade alone would leave wrong (hands roles over, corrects
+#: counters, closes up ranks). Lower apps' handlers run first (the order of ``INSTALLED_APPS``).
+user_deletion_handlers = Registry("user deletion")
+
 #: ``func(*, user_ids, rng, progress) -> int`` — adds demo rows for the demo users, returns a count.
 demo_seeders = Registry("demo data")
 

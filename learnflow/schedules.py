@@ -103,6 +103,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="Delete read notifications older than LEARNFLOW_NOTIFICATION_RETENTION_DAYS.",
         crontab={"minute": "27", "hour": "3"},
     ),
+    PeriodicJob(
+        name="purge_data_exports",
+        task="accounts.purge_data_exports",
+        description="Delete data exports past their LEARNFLOW_DATA_EXPORT_DAYS; fail those a lost job left unfinished.",
+        crontab={"minute": "37"},
+    ),
 )
 
 

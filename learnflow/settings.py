@@ -226,6 +226,8 @@ REST_FRAMEWORK = {
         "login_username": env.str("LEARNFLOW_LOGIN_RATE_USERNAME", default="10/hour"),
         "register": env.str("LEARNFLOW_REGISTER_RATE", default="20/hour"),
         "group_join": env.str("LEARNFLOW_GROUP_JOIN_RATE", default="30/hour"),
+        "data_export": env.str("LEARNFLOW_DATA_EXPORT_RATE", default="5/day"),
+        "account_delete": env.str("LEARNFLOW_ACCOUNT_DELETE_RATE", default="10/hour"),
     },
     # How many proxies in front of LearnFlow append to X-Forwarded-For (0: trust REMOTE_ADDR only).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
@@ -342,6 +344,10 @@ LEARNFLOW_AI_RETRY_BASE_SECONDS = env.int("LEARNFLOW_AI_RETRY_BASE_SECONDS", def
 
 # --- LearnFlow ------------------------------------------------------------------------------
 LEARNFLOW_NOTIFICATION_RETENTION_DAYS = env.int("LEARNFLOW_NOTIFICATION_RETENTION_DAYS", default=90)
+# A finished data export (GET /api/users/me/export/{id}) is kept this long, then purged.
+LEARNFLOW_DATA_EXPORT_DAYS = env.int("LEARNFLOW_DATA_EXPORT_DAYS", default=7)
+# An export still pending or running after this long was lost (a broker or worker failure): failed.
+LEARNFLOW_DATA_EXPORT_STALE_MINUTES = env.int("LEARNFLOW_DATA_EXPORT_STALE_MINUTES", default=60)
 LEARNFLOW_REMINDER_MAX_LATENESS_HOURS = env.int("LEARNFLOW_REMINDER_MAX_LATENESS_HOURS", default=12)
 LEARNFLOW_SUMMARY_CACHE_SECONDS = env.int("LEARNFLOW_SUMMARY_CACHE_SECONDS", default=300)
 LEARNFLOW_FOCUS_GRACE_SECONDS = env.int("LEARNFLOW_FOCUS_GRACE_SECONDS", default=60)

@@ -4,7 +4,7 @@ from django.db import transaction
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 
-from accounts.models import Notification, User
+from accounts.models import DataExport, Notification, User
 from accounts.tokens import SingleUseRefreshToken
 from accounts.validators import AVATAR_URL_MAX_LENGTH
 from learnflow import dates
@@ -88,6 +88,37 @@ class UserSummarySerializer(serializers.Serializer):
     id = serializers.UUIDField()
     username = serializers.CharField()
     avatar_url = serializers.CharField(allow_null=True)
+
+
+#: How the author of something that outlived its account appears (forum posts, comments, group chat).
+DELETED_USER = {"id": None, "username": "deleted user", "avatar_url": None}
+
+
+class AuthorSerializer(UserSummarySerializer):
+    """The author of something others still read: the user's summary, or, once their account is
+    deleted, ``{"id": null, "username": "deleted user", "avatar_url": null}``."""
+
+    id = serializers.UUIDField(allow_null=True, help_text="null for a deleted user")
+
+    def get_attribute(self, instance):
+        author = super().get_attribute(instance)
+        return DELETED_USER if author is None else author
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False, help_text="the account's password")
+
+
+class DataExportSerializer(ModelSerializer):
+    """A data export; ``document`` holds everything LearnFlow has about the caller once ``status`` is
+    ``ready`` (the ``manage.py export_user_data`` document: one section per app), else null."""
+
+    document = serializers.DictField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DataExport
+        fields = ("id", "status", "created_at", "finished_at", "expires_at", "document")
+        read_only_fields = fields
 
 
 class AvatarSerializer(serializers.Serializer):

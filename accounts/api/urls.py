@@ -1,8 +1,18 @@
 from learnflow.routers import OptionalSlashRouter, api_path
 
-from .views import LoginView, LogoutView, NotificationViewSet, RefreshView, RegisterView, UserViewSet, VerifyView
+from .views import (
+    DataExportViewSet,
+    LoginView,
+    LogoutView,
+    NotificationViewSet,
+    RefreshView,
+    RegisterView,
+    UserViewSet,
+    VerifyView,
+)
 
 router = OptionalSlashRouter()
+router.register("users/me/export", DataExportViewSet, basename="data-export")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
 

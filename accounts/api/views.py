@@ -1,4 +1,4 @@
-"""Accounts API: registration, JWT, profiles and the notifications inbox.
+"""Accounts API: registration, JWT, profiles, data rights (export, deletion) and the notifications inbox.
 
 Every queryset starts from what the caller may see, so another user's notification is a 404.
 """
@@ -14,13 +14,17 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from accounts import selectors, services
 from accounts.filters import NotificationFilter
-from accounts.models import Notification, User
+from accounts.models import DataExport, Notification, User
 from accounts.throttling import LoginIPThrottle, LoginUsernameThrottle, RegisterThrottle
+from learnflow.openapi import body_on_delete, errors
 from learnflow.routers import UUID_REGEX
+from learnflow.throttling import AtomicScopedRateThrottle
 from learnflow.views import OwnedQuerysetMixin
 
 from .serializers import (
+    AccountDeleteSerializer,
     AvatarSerializer,
+    DataExportSerializer,
     MarkedReadSerializer,
     NotificationSerializer,
     OnboardingSerializer,
@@ -129,6 +133,24 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
             services.user_update(user=request.user, data=dict(serializer.validated_data))
         return Response(UserProfileSerializer(request.user).data)
 
+    @extend_schema(request=AccountDeleteSerializer, responses={204: None})
+    @errors(400)
+    @body_on_delete
+    @me.mapping.delete
+    def delete_me(self, request):
+        """Delete your account and your personal data in every app, confirmed with your password.
+        Forum posts, comments and group chat messages stay, shown as from "deleted user"."""
+        serializer = AccountDeleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_delete_own(user=request.user, password=serializer.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_throttles(self):
+        if self.action == "delete_me":
+            self.throttle_scope = "account_delete"
+            return [AtomicScopedRateThrottle()]
+        return super().get_throttles()
+
     @extend_schema(responses=UserProfileSerializer)
     @action(detail=False, methods=["get"], serializer_class=UserProfileSerializer)
     def profile(self, request):
@@ -156,6 +178,31 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
             avatar_url=serializer.validated_data.get("avatar_url"),
         )
         return Response(UserProfileSerializer(user).data)
+
+
+class DataExportViewSet(OwnedQuerysetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your data exports: start one (202; a job builds it), then read its status and, once ready,
+    the document. Another user's export, or an expired one, is a 404."""
+
+    serializer_class = DataExportSerializer
+    lookup_value_regex = UUID_REGEX
+    owned_model = DataExport
+
+    def owned_queryset(self, user):
+        return selectors.data_export_list(user=user)
+
+    def get_throttles(self):
+        if self.action == "create":
+            self.throttle_scope = "data_export"
+            return [AtomicScopedRateThrottle()]
+        return super().get_throttles()
+
+    @extend_schema(request=None, responses={202: DataExportSerializer})
+    @errors(409)
+    def create(self, request):
+        export = services.data_export_request(user=request.user)
+        export.refresh_from_db()
+        return Response(DataExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 
 
 class NotificationViewSet(

@@ -292,3 +292,18 @@ def test_the_query_count_does_not_grow_with_the_data_or_the_range(staff_client, 
     many = count_queries(staff_client, URL, {"start": "2024-01-01", "end": "2024-12-31"})
     # then
     assert many == few
+
+
+def test_posts_of_deleted_accounts_count_nobody(staff_client):
+    # given a post and a comment kept from accounts that were deleted, and one living author
+    author = UserFactory()
+    with time_machine.travel(at("2024-03-04"), tick=False):
+        post = Post.objects.create(author=None, title="Kept", content="From a deleted user.")
+        Comment.objects.create(post=post, author=None, content="Also kept")
+        Post.objects.create(author=author, title="Mine", content="Alive.")
+
+    # when
+    body = staff_client.get(URL, {"start": "2024-03-04", "end": "2024-03-04"}).json()
+
+    # then
+    assert [day["active_users"] for day in body["days"]] == [1]

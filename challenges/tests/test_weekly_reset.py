@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from accounts.models import Notification
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from challenges.models import Participation, PointsEntry, UserPoints, WeeklyChallenge, WeeklyResult
 from challenges.services import DEFAULT_CHALLENGES, points_award
 from challenges.tests.factories import default_instance
@@ -263,3 +263,21 @@ def test_running_the_reset_twice_in_another_week_timezone_changes_nothing(new_yo
     # then
     assert snapshot() == before
     assert WeeklyResult.objects.count() == 1
+
+
+def test_a_deleted_account_leaves_the_final_ranks_and_those_behind_move_up():
+    # given: last week's final ranks 1, 2, 2, 4 (a tie with the leaver at 2), and a week before it
+    leaver, tied, first, last = UserFactory(), UserFactory(), UserFactory(), UserFactory()
+    for user, points in ((first, 90), (leaver, 50), (tied, 50), (last, 10)):
+        award(user, points, f"{user.pk}")
+    award(leaver, 5, "earlier", when=WEDNESDAY - timedelta(days=7))
+    award(first, 7, "earlier", when=WEDNESDAY - timedelta(days=7))
+    run_reset(MONDAY_EARLY)
+    assert results(WEEK) == {first.pk: (90, 1), leaver.pk: (50, 2), tied.pk: (50, 2), last.pk: (10, 4)}
+    # when
+    with at(MONDAY_EARLY):
+        deleted = client_for(leaver).delete("/api/users/me", {"password": DEFAULT_PASSWORD}, format="json")
+    assert deleted.status_code == 204
+    # then: the tie keeps its rank, who had fewer points moves up one
+    assert results(WEEK) == {first.pk: (90, 1), tied.pk: (50, 2), last.pk: (10, 3)}
+    assert results(WEEK - timedelta(days=7)) == {first.pk: (7, 1)}

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from accounts.api.serializers import UserSummarySerializer
+from accounts.api.serializers import AuthorSerializer
 from community import forum
 from community.choices import PostCategory
 from community.models import Post
@@ -11,7 +11,7 @@ from learnflow.dates import ModelSerializer
 
 
 class PostSerializer(ModelSerializer):
-    author = UserSummarySerializer(read_only=True)
+    author = AuthorSerializer(read_only=True)
     liked_by_me = serializers.SerializerMethodField()
     category = serializers.ChoiceField(choices=PostCategory.choices, default=PostCategory.GENERAL)
 
@@ -51,13 +51,21 @@ class CommentUpdateSerializer(serializers.Serializer):
     content = serializers.CharField(max_length=5000)
 
 
+class CommentAuthorSerializer(AuthorSerializer):
+    """A comment's author: null for a deleted or hidden comment, "deleted user" for a comment whose
+    author deleted their account."""
+
+    def get_attribute(self, instance):
+        return None if instance["is_deleted"] else super().get_attribute(instance)
+
+
 class CommentSerializer(serializers.Serializer):
     """A comment; a deleted or hidden one keeps its place in the tree with no text or author."""
 
     id = serializers.UUIDField()
     parent_comment_id = serializers.UUIDField(allow_null=True)
     content = serializers.CharField(allow_null=True)
-    author = UserSummarySerializer(allow_null=True)
+    author = CommentAuthorSerializer(allow_null=True)
     is_deleted = serializers.BooleanField()
     likes = serializers.IntegerField()
     liked_by_me = serializers.BooleanField()

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.api.serializers import UserSummarySerializer
+from accounts.api.serializers import AuthorSerializer, UserSummarySerializer
 from community.choices import Role
 from community.models import Group, Invitation, Membership
 from learnflow import dates
@@ -84,7 +84,7 @@ class RespondSerializer(serializers.Serializer):
 
 class GroupMessageSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    sender = UserSummarySerializer(read_only=True)
+    sender = AuthorSerializer(read_only=True)
     content = serializers.CharField(max_length=5000)
     reply_to_id = serializers.UUIDField(required=False, allow_null=True)
     edited_at = dates.DateTimeField(read_only=True, allow_null=True)

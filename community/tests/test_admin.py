@@ -83,3 +83,20 @@ def test_staff_hide_and_restore_a_post(admin_client, user):
     admin_client.post("/admin/community/post/", {"action": "restore", "_selected_action": [str(post.pk)]})
     # then
     assert reader.get(f"/api/community/posts/{post.pk}").status_code == 200
+
+
+def test_staff_hide_a_post_whose_author_deleted_their_account(admin_client, user, other_user):
+    # given
+    from accounts.services import user_delete
+
+    post = Post.objects.create(author=other_user, title="Left behind", content="Spam?")
+    user_delete(user=other_user)
+    # when
+    page = admin_client.get(f"/admin/community/post/{post.pk}/change/")
+    hidden = admin_client.post("/admin/community/post/", {"action": "hide", "_selected_action": [str(post.pk)]})
+    # then
+    assert page.status_code == 200
+    assert hidden.status_code == 302
+    post.refresh_from_db()
+    assert post.is_hidden
+    assert client_for(user).get(f"/api/community/posts/{post.pk}").status_code == 404

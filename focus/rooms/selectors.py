@@ -13,7 +13,7 @@ from focus.models import StudySession
 
 from . import clock
 from .choices import RoomVisibility, TimerStatus
-from .models import Room, RoomParticipant, RoomPhase
+from .models import Room, RoomParticipant, RoomPhase, RoomPresence
 
 
 def presence_window() -> timedelta:
@@ -127,4 +127,23 @@ def participant_state(participant: RoomParticipant, *, host_id, now: datetime | 
         "present": present,
         "connected": present and participant.connections > 0,
         "is_host": participant.user_id == host_id,
+    }
+
+
+def rooms_export(*, user) -> dict:
+    """The rooms the user hosts, their seat (if any) and their presence stretches in rooms."""
+    return {
+        "hosted": list(
+            Room.objects.filter(host=user)
+            .order_by("created_at")
+            .values("id", "name", "description", "visibility", "group_id", "is_active", "created_at")
+        ),
+        "seat": (
+            RoomParticipant.objects.filter(user=user).values("room_id", "status", "joined_at", "last_seen_at").first()
+        ),
+        "presence": list(
+            RoomPresence.objects.filter(user=user)
+            .order_by("started_at")
+            .values("room_id", "started_at", "last_seen_at", "ended_at")
+        ),
     }

@@ -248,6 +248,20 @@ def room_leave(*, user, room: Room) -> None:
     room.save()
 
 
+@transaction.atomic
+def room_leave_for_deletion(*, user) -> bool:
+    """A user whose account is being deleted gives up their seat as ``room_leave`` does (a host hands
+    the room over, the last one out stops the timer) but earns nothing more: their presence
+    stretches go first, so a phase ended on the way credits only the others. Returns whether they
+    had a seat."""
+    RoomPresence.objects.filter(user=user).delete()
+    seat = RoomParticipant.objects.filter(user=user).select_related("room").first()
+    if seat is None:
+        return False
+    room_leave(user=user, room=seat.room)
+    return True
+
+
 def _leave(room: Room, user, now: datetime) -> None:
     """Take ``user`` out of the locked ``room``: their presence ends now. A leaving host hands the
     room to the longest-present participant (else the longest seated); the last one out stops the

@@ -95,9 +95,9 @@ def test_a_null_character_in_search_is_400_naming_search(auth_client, path):
 
 
 def test_wrong_method_is_json_405(auth_client):
-    response = auth_client.delete("/api/users/me/")
+    response = auth_client.put("/api/users/me/", {}, format="json")
     assert response.status_code == 405
-    assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
+    assert response.json() == {"detail": 'Method "PUT" not allowed.'}
 
 
 def test_malformed_json_is_400(api_client):

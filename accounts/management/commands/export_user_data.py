@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.models import User
-from accounts.selectors import user_find
-from learnflow import hooks
+from accounts.selectors import user_data_document, user_find
 
 
 class Command(BaseCommand):
@@ -20,7 +19,7 @@ class Command(BaseCommand):
             found = user_find(identifier=user)
         except User.DoesNotExist:
             raise CommandError(f"No user {user!r}.") from None
-        document = {name: export(user=found) for name, export in hooks.user_data_exporters.items()}
+        document = user_data_document(user=found)
         text = json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
         if output:
             with open(output, "w", encoding="utf-8") as fh:
