@@ -5,7 +5,8 @@
 
 * ``smoke.py web URL STATE``: health, registration and the welcome written by the worker, login, a task
   with a reminder due now, a focus session and its AI summary (written by the worker), a logged
-  session the streak shows on the very next read, the admin and
+  session the streak and the dashboard show on the very next read; a second user's data export built
+  by the worker, then that account deleted with its password (its refresh token dead); the admin and
   the API docs with the hashed static files they reference. Saves the login and the task in STATE.
 * ``smoke.py live URL STATE --asgi-url ASGI --asgi-log LOG``: uvicorn serves HTTP too; over a real
   WebSocket (the ``websockets`` client, which uvicorn brings into the production virtualenv) the
@@ -225,6 +226,14 @@ def phase_web(base_url: str, state_path: str) -> None:
     if streak["current_streak"] != 1:
         raise SmokeFailure(f"the streak right after the first logged session reads {streak}")
 
+    step("GET /api/dashboard (the home screen shows that session at once)")
+    home = client.json("GET", "/api/dashboard", 200)
+    if home["today"]["manual_minutes"] != 30 or home["streaks"]["study"]["current_streak"] != 1:
+        raise SmokeFailure(f"the dashboard right after the first logged session reads {home['today']}")
+    client.expect("GET", "/api/admin/activity", 403)
+
+    data_rights(anonymous, base_url)
+
     step("admin and API docs with their static files")
     check_page_and_static(anonymous, "/admin/login/")
     check_page_and_static(anonymous, "/api/docs/")
@@ -236,6 +245,27 @@ def phase_web(base_url: str, state_path: str) -> None:
 
     with open(state_path, "w") as state:
         json.dump({"access": tokens["access"], "task_id": task["id"]}, state)
+
+
+def data_rights(anonymous: Client, base_url: str) -> None:
+    step("data export built by the worker, then the account deleted with its password")
+    username, password = f"smoke{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    anonymous.json(
+        "POST", "/api/user/", 201, {"username": username, "email": f"{username}@example.com", "password": password}
+    )
+    login = anonymous.json("POST", "/api/token/", 200, {"username": username, "password": password})
+    client = Client(base_url, login["access"])
+    client.json("POST", "/api/study-sessions/", 201, {"topic": "exported", "duration_minutes": 20})
+    export = client.json("POST", "/api/users/me/export", 202)
+    export_path = f"/api/users/me/export/{export['id']}"
+    poll("the data export", lambda: client.json("GET", export_path, 200)["status"] == "ready")
+    document = client.json("GET", export_path, 200)["document"]
+    if document["account"]["username"] != username or not document["study_sessions"]:
+        raise SmokeFailure(f"the export does not hold the account and its session: {sorted(document)}")
+    client.expect("DELETE", "/api/users/me", 400, {"password": "not " + password})
+    client.expect("DELETE", "/api/users/me", 204, {"password": password})
+    anonymous.expect("POST", "/api/token/refresh", 401, {"refresh": login["refresh"]})
+    anonymous.expect("POST", "/api/token/", 401, {"username": username, "password": password})
 
 
 def phase_live(base_url: str, state_path: str, asgi_url: str, asgi_log: str) -> None:
