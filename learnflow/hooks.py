@@ -41,3 +41,8 @@ default_installers = Registry("defaults")
 #: ``func(*, user) -> int`` — the current value of an achievement requirement type, by its name
 #: (``total_sessions``, ``community_posts`` ...). An app provides the metrics it owns.
 achievement_metrics = Registry("achievement metric")
+
+#: ``func(*, path) -> int | None`` — the largest file a multipart upload to ``path`` may carry, or
+#: ``None`` when ``path`` takes no upload. ``RequestBodyLimitMiddleware`` lets such a body through up
+#: to that size (plus room for the multipart framing) instead of ``LEARNFLOW_MAX_BODY_BYTES``.
+upload_limits = Registry("upload size limit")
