@@ -23,7 +23,9 @@ def user_find(*, identifier: str) -> User:
 
 
 def user_list_public() -> QuerySet[User]:
-    return User.objects.filter(is_active=True).only("id", "username", "full_name", "avatar_url", "bio", "created_at")
+    return User.objects.filter(is_active=True).only(
+        "id", "username", "full_name", "avatar_source", "avatar_key", "bio", "created_at"
+    )
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:

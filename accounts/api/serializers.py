@@ -9,9 +9,17 @@ from accounts.tokens import SingleUseRefreshToken
 from accounts.validators import AVATAR_URL_MAX_LENGTH
 from learnflow.dates import ModelSerializer
 
+#: How every user's avatar reads: a URL, never null (``accounts.avatars``).
+AVATAR_URL_HELP = (
+    "The avatar's URL: an uploaded avatar or the generated default (initials on a colour), both served "
+    "by GET /api/users/{id}/avatar, or the URL the user gave."
+)
+
 
 class UserProfileSerializer(ModelSerializer):
     """The caller's own profile (``/api/users/me/``, ``/api/users/profile``)."""
+
+    avatar_url = serializers.CharField(read_only=True, help_text=AVATAR_URL_HELP)
 
     class Meta:
         model = User
@@ -21,6 +29,14 @@ class UserProfileSerializer(ModelSerializer):
         )  # fmt: skip
         read_only_fields = ("id", "onboarding_completed", "tier", "created_at", "updated_at")
         extra_kwargs = {"username": {"validators": []}, "email": {"required": False}}
+
+
+class UserProfileUpdateSerializer(UserProfileSerializer):
+    """A change to the caller's own profile: ``avatar_url`` takes a URL, or null / "" for the default."""
+
+    avatar_url = serializers.CharField(
+        max_length=AVATAR_URL_MAX_LENGTH, required=False, allow_null=True, allow_blank=True
+    )
 
 
 class UserRegistrationSerializer(serializers.Serializer):
@@ -44,6 +60,8 @@ class UserRegistrationSerializer(serializers.Serializer):
 
 
 class UserListSerializer(ModelSerializer):
+    avatar_url = serializers.CharField(read_only=True, help_text=AVATAR_URL_HELP)
+
     class Meta:
         model = User
         fields = ("id", "username", "full_name", "avatar_url")
@@ -52,6 +70,8 @@ class UserListSerializer(ModelSerializer):
 
 class UserPublicSerializer(ModelSerializer):
     """What anyone signed in may see of another user: never email, timezone or preferences."""
+
+    avatar_url = serializers.CharField(read_only=True, help_text=AVATAR_URL_HELP)
 
     class Meta:
         model = User
@@ -64,11 +84,49 @@ class UserSummarySerializer(serializers.Serializer):
 
     id = serializers.UUIDField()
     username = serializers.CharField()
-    avatar_url = serializers.CharField(allow_null=True)
+    avatar_url = serializers.CharField(help_text=AVATAR_URL_HELP)
 
 
 class AvatarSerializer(serializers.Serializer):
+    """The caller's avatar URL (``GET /api/users/profile/avatar``)."""
+
+    avatar_url = serializers.CharField(read_only=True, help_text=AVATAR_URL_HELP)
+
+
+def _not_both(serializer: serializers.Serializer, other: str) -> None:
+    if other in serializer.initial_data:
+        raise serializers.ValidationError("Send either a file or avatar_url, not both.")
+
+
+class AvatarURLSerializer(serializers.Serializer):
+    """A JSON avatar change: a URL, or null / "" for the generated default."""
+
     avatar_url = serializers.CharField(max_length=AVATAR_URL_MAX_LENGTH, allow_null=True, allow_blank=True)
+
+    def validate(self, attrs):
+        _not_both(self, "file")
+        return attrs
+
+
+class AvatarUploadSerializer(serializers.Serializer):
+    """A multipart avatar upload: a JPEG, PNG or WebP image of at most 5 MB (by its bytes)."""
+
+    file = serializers.FileField(help_text="A JPEG, PNG or WebP image (decided by its content), at most 5 MB.")
+
+    def validate(self, attrs):
+        _not_both(self, "avatar_url")
+        return attrs
+
+
+class PublicAvatarQuerySerializer(serializers.Serializer):
+    size = serializers.ChoiceField(
+        choices=[512, 96], required=False, default=512, help_text="Side of the square image in pixels."
+    )
+    v = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="The version `avatar_url` carries; with the current one the answer may be cached for long.",
+    )
 
 
 class OnboardingSerializer(serializers.Serializer):
