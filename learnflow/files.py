@@ -22,7 +22,6 @@ when ``S3_BUCKET`` is set, the file system under ``var/media`` otherwise. Nothin
 
 import logging
 import mimetypes
-import warnings
 from io import BytesIO
 
 import filetype
@@ -203,26 +202,29 @@ def image_open(upload, *, mime: str, draft_size: tuple[int, int] | None = None) 
     in RGB or RGBA. Only that type's decoder runs. Its size is checked before any pixel is decoded
     (``LEARNFLOW_IMAGE_MAX_PIXELS``, against decompression bombs); a truncated or corrupt file is a
     400 naming ``file``, whatever Pillow raises. ``draft_size`` lets a JPEG decode at a reduced
-    scale no smaller than it (much less memory for a photo that becomes a thumbnail)."""
+    scale no smaller than it (much less memory for a photo that becomes a thumbnail). Pillow's own
+    bomb check (a warning past ``Image.MAX_IMAGE_PIXELS``, an error past twice that) stays as a
+    second guard."""
     formats = [PILLOW_FORMATS[mime]]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upload.seek(0)
-            with Image.open(upload, formats=formats) as probe:
-                _check_pixels(probe)
-                probe.verify()
-            upload.seek(0)
-            image = Image.open(upload, formats=formats)
-            _check_pixels(image)
-            if draft_size:
-                image.draft("RGB", draft_size)
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
-            return image.convert("RGBA" if has_alpha else "RGB")
+        upload.seek(0)
+        with Image.open(upload, formats=formats) as probe:
+            _check_pixels(probe)
+            probe.verify()
+        upload.seek(0)
+        image = Image.open(upload, formats=formats)
+        _check_pixels(image)
+        if draft_size:
+            image.draft("RGB", draft_size)
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+        return image.convert("RGBA" if has_alpha else "RGB")
     except ValidationError:
         raise
+    except Image.DecompressionBombError as exc:
+        limit = settings.LEARNFLOW_IMAGE_MAX_PIXELS
+        raise ValidationError({"file": [f"The image has more than {limit} pixels."]}) from exc
     except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, struct.error ... on bad data
         raise ValidationError({"file": ["The image is corrupt or truncated."]}) from exc
 

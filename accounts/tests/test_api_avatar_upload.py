@@ -1,6 +1,8 @@
 """Avatar uploads and the public avatar endpoint, through the HTTP API, on both storages
 (``file_storage`` runs each test on the file system and on an S3-compatible server)."""
 
+import struct
+import zlib
 from io import BytesIO
 from xml.etree import ElementTree
 
@@ -235,6 +237,26 @@ def test_an_image_with_too_many_pixels_is_400_before_it_is_decoded(file_storage,
     # then
     assert response.status_code == 400
     assert response.json() == {"file": ["The image is 101x100: more than 10000 pixels."]}
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims ``width`` x ``height`` pixels in a few dozen bytes (a decompression bomb's
+    header): valid signature and IHDR, no pixel data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [8000, 20000])
+def test_a_decompression_bomb_is_400_naming_file(auth_client, side):
+    # when: 64 and 400 million pixels claimed (past our limit; past Pillow's own twice over)
+    response = put_file(auth_client, png_header_only(side, side), "me.png", "image/png")
+    # then
+    assert response.status_code == 400
+    assert "pixels" in response.json()["file"][0]
 
 
 def test_a_file_over_the_limit_is_413(file_storage, auth_client, settings):
