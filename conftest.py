@@ -134,6 +134,35 @@ def uvicorn_server(transactional_db, tmp_path):
         yield server
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server on loopback for the whole session (moto's server mode)."""
+    from learnflow.testing import MotoS3
+
+    server = MotoS3()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def file_storage(request, settings, tmp_path):
+    """Run the test once on each storage: the file system (under ``tmp_path``) and a fresh bucket of a
+    real S3-compatible server on loopback. Yields a ``learnflow.testing.StoredFiles``."""
+    from learnflow.testing import StoredFiles
+
+    if request.param == "s3":
+        server = request.getfixturevalue("s3_server")
+        backend = server.storage_settings(server.new_bucket(), url_seconds=settings.LEARNFLOW_FILE_URL_SECONDS)
+    else:
+        backend = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        }
+    # Assigning STORAGES sends setting_changed, on which Django drops its cached storages.
+    settings.STORAGES = {**settings.STORAGES, "default": backend}
+    return StoredFiles(kind=request.param)
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A worker thread consuming from the test's Redis broker, tasks no longer run eagerly."""

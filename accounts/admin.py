@@ -36,12 +36,22 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("tier", "is_staff", "is_superuser", "is_active", "onboarding_completed")
     search_fields = ("username", "email", "full_name")
     ordering = ("-created_at",)
-    readonly_fields = ("id", "created_at", "updated_at", "last_login")
+    readonly_fields = ("id", "avatar_key", "created_at", "updated_at", "last_login")
     fieldsets = (
         (None, {"fields": ("id", "username", "email", "password")}),
         (
             "Profile",
-            {"fields": ("full_name", "avatar_url", "bio", "timezone", "daily_focus_goal_minutes", "preferences")},
+            {
+                "fields": (
+                    "full_name",
+                    "avatar_source",
+                    "avatar_key",
+                    "bio",
+                    "timezone",
+                    "daily_focus_goal_minutes",
+                    "preferences",
+                )
+            },
         ),
         ("Plan", {"fields": ("tier", "onboarding_completed")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),

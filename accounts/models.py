@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from learnflow.models import TimeStampedModel
 from learnflow.validators import validate_web_url
 
+from . import avatars
 from .choices import DataExportStatus, NotificationKind, Tier
 from .managers import UserManager
 from .validators import (
@@ -37,8 +38,19 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     )
     email = models.EmailField(max_length=254)
     full_name = models.CharField(max_length=150, blank=True)
-    avatar_url = models.CharField(
-        max_length=AVATAR_URL_MAX_LENGTH, null=True, blank=True, validators=[validate_web_url]
+    avatar_source = models.CharField(
+        max_length=AVATAR_URL_MAX_LENGTH,
+        null=True,
+        blank=True,
+        validators=[validate_web_url],
+        help_text="An avatar the user gave as a URL (shown as given); empty for an uploaded one or none.",
+    )
+    avatar_key = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Stem of the uploaded avatar's stored renditions (avatars/<user id>/<random>).",
     )
     bio = models.TextField(max_length=1000, blank=True)
     timezone = models.CharField(max_length=64, default=default_user_timezone, validators=[validate_timezone])
@@ -70,6 +82,12 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     @property
     def date_joined(self):
         return self.created_at
+
+    @property
+    def avatar_url(self) -> str:
+        """The URL that shows the avatar: uploaded, external or the generated default, never empty
+        (``accounts.avatars``)."""
+        return avatars.avatar_url(self)
 
 
 class Notification(models.Model):

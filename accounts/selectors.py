@@ -13,7 +13,7 @@ from learnflow.timeutils import user_zone
 from .choices import ProfileVisibility
 from .models import DataExport, Notification, User
 
-PUBLIC_FIELDS = ("id", "username", "full_name", "avatar_url", "bio", "created_at")
+PUBLIC_FIELDS = ("id", "username", "full_name", "avatar_source", "avatar_key", "bio", "created_at")
 
 
 def users_by_login_name(name: str) -> QuerySet[User]:

@@ -1,6 +1,7 @@
 """Writes for accounts: registration, profile changes, data exports, deletion and the notifications inbox."""
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,10 +14,10 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from learnflow import events, hooks
+from learnflow import events, files, hooks
 from learnflow.exceptions import Conflict
 
-from . import live, selectors
+from . import avatars, live, selectors
 from .choices import DataExportStatus, NotificationKind
 from .models import DataExport, Notification, User
 
@@ -43,6 +44,18 @@ def _check_unique(*, username: str | None, email: str | None, exclude_pk=None) -
         errors["email"] = ["A user with that email already exists."]
     if errors:
         raise ValidationError(errors)
+
+
+def _full_clean(user: User) -> None:
+    """Validate the fields a profile change touches; the avatar URL's errors name ``avatar_url``, the
+    field the API takes it as."""
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.message_dict
+        if "avatar_source" in errors:
+            errors["avatar_url"] = errors.pop("avatar_source")
+        raise ValidationError(errors) from exc
 
 
 def _save_unique(user: User, **save_kwargs) -> None:
@@ -75,7 +88,7 @@ def user_create(
         username=User.normalize_username(username),
         email=User.objects.normalize_email(email),
         full_name=full_name,
-        avatar_url=avatar_url or None,
+        avatar_source=avatar_url or None,
     )
     if timezone_name:
         user.timezone = timezone_name
@@ -85,7 +98,7 @@ def user_create(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
-    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    _full_clean(user)
     _save_unique(user, force_insert=True)
 
     from .jobs import welcome_user
@@ -96,18 +109,29 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, user: User, data: dict) -> User:
-    """Change the user's own profile fields; anything outside ``PROFILE_FIELDS`` is refused."""
+    """Change the user's own profile fields; anything outside ``PROFILE_FIELDS`` is refused.
+
+    ``avatar_url`` sets the avatar to that URL (``None`` or ``""``: the generated default), and an
+    uploaded avatar it replaces is deleted after the commit. Sending back the ``avatar_url`` the
+    profile shows changes nothing, so a client saving its whole profile form keeps an upload."""
     unknown = set(data) - PROFILE_FIELDS
     if unknown:
         raise ValidationError({field: ["This field cannot be changed."] for field in sorted(unknown)})
+    data = dict(data)
+    avatar_source = data.pop("avatar_url", user.avatar_url) or None
+    new_avatar = avatar_source != user.avatar_url
     if "email" in data:
-        data = {**data, "email": User.objects.normalize_email(data["email"])}
+        data["email"] = User.objects.normalize_email(data["email"])
     _check_unique(username=data.get("username"), email=data.get("email"), exclude_pk=user.pk)
     old_timezone = user.timezone
     for field, value in data.items():
         setattr(user, field, value)
-    user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    if new_avatar:
+        user.avatar_source = avatar_source
+    _full_clean(user)
     _save_unique(user, update_fields=[*data.keys(), "updated_at"])
+    if new_avatar:
+        _avatar_replace(user=user, key="", source=avatar_source)
     if user.timezone != old_timezone:
         events.timezone_changed(user=user, old=old_timezone, new=user.timezone)
     return user
@@ -115,6 +139,52 @@ def user_update(*, user: User, data: dict) -> User:
 
 def user_avatar_set(*, user: User, avatar_url: str | None) -> User:
     return user_update(user=user, data={"avatar_url": avatar_url or None})
+
+
+#: The endpoint that takes an avatar upload (for the request body limit, ``hooks.upload_limits``).
+AVATAR_UPLOAD_PATH = re.compile(r"^/api/users/profile/avatar/?$")
+
+
+def avatar_upload_limit(*, path: str) -> int | None:
+    return settings.LEARNFLOW_AVATAR_MAX_BYTES if AVATAR_UPLOAD_PATH.match(path) else None
+
+
+def user_avatar_upload(*, user: User, upload) -> User:
+    """Make an uploaded image the user's avatar.
+
+    The image is a JPEG, PNG or WebP by its bytes, at most ``LEARNFLOW_AVATAR_MAX_BYTES`` (5 MB,
+    else 413); it is decoded completely (a corrupt or truncated one is a 400 naming ``file``) and
+    written anew, without any metadata (EXIF, GPS), as square WebP renditions cut from its centre
+    (``avatars.AVATAR_SIZES``). The renditions are stored before the user row changes; if that
+    change fails they are deleted again, and the avatar they replace is deleted after the commit."""
+    mime = files.upload_check(upload, max_bytes=settings.LEARNFLOW_AVATAR_MAX_BYTES, allowed=avatars.AVATAR_TYPES)
+    largest = max(avatars.AVATAR_SIZES)
+    image = files.image_open(upload, mime=mime, draft_size=(largest, largest))
+    renditions = {size: files.image_encode(files.image_square(image, size)) for size in avatars.AVATAR_SIZES}
+    key = avatars.new_key(user.pk)
+    stored = []
+    try:
+        for size, content in renditions.items():
+            name = avatars.object_name(key, size)
+            stored.append(files.object_save(name, content, content_type=avatars.RENDITION_TYPE))
+        with transaction.atomic():
+            _avatar_replace(user=user, key=key, source=None)
+    except BaseException:
+        files.objects_delete(stored)
+        raise
+    return user
+
+
+def _avatar_replace(*, user: User, key: str, source: str | None) -> None:
+    """Point the user's avatar at the upload ``key`` or the URL ``source`` (both empty: the default);
+    the upload it replaces is deleted once this commits. The row is locked while the old key is
+    read, so of two replacements at once each deletes what it really replaced."""
+    old_key = User.objects.select_for_update().values_list("avatar_key", flat=True).get(pk=user.pk)
+    user.avatar_key, user.avatar_source = key, source
+    user.save(update_fields=["avatar_key", "avatar_source", "updated_at"])
+    if old_key and old_key != key:
+        names = avatars.object_names(old_key)
+        transaction.on_commit(lambda: files.objects_delete(names))
 
 
 @transaction.atomic
@@ -157,11 +227,15 @@ def user_delete(*, user: User) -> dict[str, int]:
     group leadership handed over, like counters, final ranks closed up, a room seat given up. Every
     outstanding refresh token is blacklisted, and the user row goes with everything that cascades
     from it. What others still read (forum posts, comments, group chat messages) stays, shown as
-    from "deleted user"."""
+    from "deleted user". An uploaded avatar's files are deleted once the deletion commits."""
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     for _, handler in hooks.user_deletion_handlers.items():
         handler(user=user)
     refresh_tokens_blacklist(user=user)
+    user.refresh_from_db(fields=["avatar_key"])
+    if user.avatar_key:
+        names = avatars.object_names(user.avatar_key)
+        transaction.on_commit(lambda: files.objects_delete(names))
     _, per_model = user.delete()
     return {label: n for label, n in sorted(per_model.items()) if n}
 

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
+from accounts.models import User
 from challenges.weeks import current_week, week_bounds
 from community.choices import ResourceType
 from community.models import Membership, Resource
@@ -149,7 +150,7 @@ def group_stats(*, group) -> dict:
     )
     top = (
         sessions.filter(this_week)
-        .values("user_id", "user__username", "user__avatar_url")
+        .values("user_id", "user__username", "user__full_name", "user__avatar_source", "user__avatar_key")
         .annotate(seconds=Sum("duration_seconds"), sessions=Count("pk", filter=counted))
         .order_by("-seconds", "user__username")[:MOST_ACTIVE_SIZE]
     )
@@ -167,7 +168,13 @@ def group_stats(*, group) -> dict:
                 "user": {
                     "id": row["user_id"],
                     "username": row["user__username"],
-                    "avatar_url": row["user__avatar_url"],
+                    "avatar_url": User(
+                        pk=row["user_id"],
+                        username=row["user__username"],
+                        full_name=row["user__full_name"],
+                        avatar_source=row["user__avatar_source"],
+                        avatar_key=row["user__avatar_key"],
+                    ).avatar_url,
                 },
                 "verified_minutes": row["seconds"] // 60,
                 "session_count": row["sessions"],

@@ -76,14 +76,9 @@ def challenge_progress(*, user, challenge_type: str, week: date) -> int:
 
 
 def week_challenges(*, user, week: date) -> list[WeeklyChallenge]:
-    """The week's challenges with joined counts, up to three joiners' avatars and the caller's own
-    participation (``mine``), in a fixed number of queries."""
-    avatars = (
-        Participation.objects.filter(user__avatar_url__isnull=False)
-        .exclude(user__avatar_url="")
-        .select_related("user")
-        .order_by("created_at")
-    )
+    """The week's challenges with joined counts, the first three joiners' avatars and the caller's
+    own participation (``mine``), in a fixed number of queries."""
+    avatars = Participation.objects.select_related("user").order_by("created_at")
     return list(
         WeeklyChallenge.objects.filter(week_start=week, challenge__is_active=True)
         .select_related("challenge")

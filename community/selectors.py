@@ -61,13 +61,19 @@ ROLE_RANK = Case(
 )
 
 
+MEMBER_FIELDS = (
+    "role", "joined_at", "group_id",
+    "user__id", "user__username", "user__full_name", "user__avatar_source", "user__avatar_key",
+)  # fmt: skip
+
+
 def group_members_first(*, group: Group, size: int = DETAIL_MEMBERS) -> list[Membership]:
     """The first ``size`` members of a group for its detail: leaders, then admins, then members,
     each by join date; one query however many members."""
     return list(
         Membership.objects.filter(group=group)
         .select_related("user")
-        .only("role", "joined_at", "group_id", "user__id", "user__username", "user__avatar_url")
+        .only(*MEMBER_FIELDS)
         .order_by(ROLE_RANK, "joined_at", "pk")[:size]
     )
 

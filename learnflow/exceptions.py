@@ -11,6 +11,16 @@ class Conflict(Exception):
     """A service refuses because of the object's current state (answered as 409)."""
 
 
+class TooLarge(Exception):
+    """Something sent is larger than its limit, e.g. an uploaded file (answered as 413)."""
+
+
+class TooLargeError(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is larger than the configured limit."
+    default_code = "too_large"
+
+
 class ConflictError(exceptions.APIException):
     status_code = 409
     default_detail = "The request conflicts with the current state."
@@ -18,10 +28,13 @@ class ConflictError(exceptions.APIException):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, plus the services' errors: Django's ``ValidationError`` as a 400 naming fields
-    and ``Conflict`` as a 409. Every 400 body is an object (``FieldErrors`` in the schema)."""
+    """DRF's handler, plus the services' errors: Django's ``ValidationError`` as a 400 naming fields,
+    ``Conflict`` as a 409 and ``TooLarge`` as a 413. Every 400 body is an object (``FieldErrors`` in
+    the schema)."""
     if isinstance(exc, Conflict):
         exc = ConflictError(str(exc))
+    if isinstance(exc, TooLarge):
+        exc = TooLargeError(str(exc))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}

@@ -59,3 +59,8 @@ profile_audiences = Registry("profile audience")
 #: served at ``/admin/<slug>/`` behind the admin's login and linked from the admin index
 #: (``learnflow.admin_site``).
 admin_pages = Registry("admin page")
+
+#: ``func(*, path) -> int | None`` — the largest file a multipart upload to ``path`` may carry, or
+#: ``None`` when ``path`` takes no upload. ``RequestBodyLimitMiddleware`` lets such a body through up
+#: to that size (plus room for the multipart framing) instead of ``LEARNFLOW_MAX_BODY_BYTES``.
+upload_limits = Registry("upload size limit")

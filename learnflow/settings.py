@@ -159,13 +159,59 @@ LEARNFLOW_WEEK_TIMEZONE = env.str("LEARNFLOW_WEEK_TIMEZONE", default="UTC")
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Uploaded files (learnflow.files) -------------------------------------------------------
+# With S3_BUCKET: an S3-compatible object store (AWS S3, MinIO ...), private objects handed out through
+# presigned URLs. Without it: the file system under var/media, handed out through /files/<token>.
+# Either way a file URL lives LEARNFLOW_FILE_URL_SECONDS and is only issued to who may see the file.
+LEARNFLOW_FILE_URL_SECONDS = env.int("LEARNFLOW_FILE_URL_SECONDS", default=300)
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    from botocore.config import Config as BotocoreConfig
+
+    S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # Keys come from boto3's default chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a
+            # profile, or the instance's role.
+            "querystring_auth": True,
+            "querystring_expire": LEARNFLOW_FILE_URL_SECONDS,
+            "file_overwrite": False,
+            "default_acl": None,
+            # A storage that is down fails a request within seconds instead of holding a worker.
+            "client_config": BotocoreConfig(
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT_SECONDS", default=2.0),
+                read_timeout=env.float("S3_READ_TIMEOUT_SECONDS", default=10.0),
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+                # MinIO and most S3-compatible servers want the bucket in the path, not the host name.
+                s3={"addressing_style": env.str("S3_ADDRESSING_STYLE", default="path" if S3_ENDPOINT_URL else "auto")},
+            ),
+        },
+    }
+else:
+    MEDIA_ROOT = VAR_DIR / "media"
+    STORAGES["default"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
+# The API's public origin (``https://api.example.com``): file and avatar URLs in responses start with it
+# so that an SPA on another origin can load them. Empty: they are paths on the API's host.
+LEARNFLOW_PUBLIC_BASE_URL = env.str("LEARNFLOW_PUBLIC_BASE_URL", default="").rstrip("/")
+# An uploaded avatar (JPEG, PNG or WebP) may be this large; larger uploads get 413.
+LEARNFLOW_AVATAR_MAX_BYTES = env.int("LEARNFLOW_AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
+# An uploaded image with more pixels than this is refused (decompression bombs).
+LEARNFLOW_IMAGE_MAX_PIXELS = env.int("LEARNFLOW_IMAGE_MAX_PIXELS", default=50_000_000)
 
 # --- Security -------------------------------------------------------------------------------
 LEARNFLOW_MAX_BODY_BYTES = env.int("LEARNFLOW_MAX_BODY_BYTES", default=1024 * 1024)

@@ -1,5 +1,5 @@
-"""Root URLs: the admin (its login throttled like the API's), ``/health/``, the OpenAPI docs and one
-router for every app under ``/api/``."""
+"""Root URLs: the admin (its login throttled like the API's), ``/health/``, ``/files/<token>`` (signed
+file links), the OpenAPI docs and one router for every app under ``/api/``."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -12,6 +12,7 @@ from challenges.api import urls as challenges_urls
 from community.api import urls as community_urls
 from focus.api import urls as focus_urls
 from learnflow.exceptions import api_not_found
+from learnflow.files import file_download
 from learnflow.health import health
 from learnflow.routers import OptionalSlashRootRouter, api_path
 from tasks.api import urls as tasks_urls
@@ -35,6 +36,8 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     re_path(r"^health/?$", health, name="health"),
+    # Signed, short-lived links to stored files (file system storage; learnflow.files).
+    path("files/<str:token>", file_download, name="file-download"),
     re_path(r"^api/", include(api_urlpatterns)),
 ]
 

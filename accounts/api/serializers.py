@@ -4,15 +4,24 @@ from django.db import transaction
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 
+from accounts import avatars
 from accounts.models import DataExport, Notification, User
 from accounts.tokens import SingleUseRefreshToken
 from accounts.validators import AVATAR_URL_MAX_LENGTH
 from learnflow import dates
 from learnflow.dates import ModelSerializer
 
+#: How every user's avatar reads: a URL, never null (``accounts.avatars``).
+AVATAR_URL_HELP = (
+    "The avatar's URL: an uploaded avatar or the generated default (initials on a colour), both served "
+    "by GET /api/users/{id}/avatar, or the URL the user gave."
+)
+
 
 class UserProfileSerializer(ModelSerializer):
     """The caller's own profile (``/api/users/me/``, ``/api/users/profile``)."""
+
+    avatar_url = serializers.CharField(read_only=True, help_text=AVATAR_URL_HELP)
 
     class Meta:
         model = User
@@ -22,6 +31,14 @@ class UserProfileSerializer(ModelSerializer):
         )  # fmt: skip
         read_only_fields = ("id", "onboarding_completed", "tier", "created_at", "updated_at")
         extra_kwargs = {"username": {"validators": []}, "email": {"required": False}}
+
+
+class UserProfileUpdateSerializer(UserProfileSerializer):
+    """A change to the caller's own profile: ``avatar_url`` takes a URL, or null / "" for the default."""
+
+    avatar_url = serializers.CharField(
+        max_length=AVATAR_URL_MAX_LENGTH, required=False, allow_null=True, allow_blank=True
+    )
 
 
 class UserRegistrationSerializer(serializers.Serializer):
@@ -45,6 +62,8 @@ class UserRegistrationSerializer(serializers.Serializer):
 
 
 class UserListSerializer(ModelSerializer):
+    avatar_url = serializers.CharField(read_only=True, help_text=AVATAR_URL_HELP)
+
     class Meta:
         model = User
         fields = ("id", "username", "full_name", "avatar_url")
@@ -72,6 +91,8 @@ class UserPublicSerializer(ModelSerializer):
     achievements_unlocked = _stat(serializers.IntegerField, "achievements_unlocked", "achievements unlocked")
     member_since = _stat(dates.DateField, "member_since", "the local day (owner's timezone) the account was made")
 
+    avatar_url = serializers.CharField(read_only=True, help_text=AVATAR_URL_HELP)
+
     class Meta:
         model = User
         fields = (
@@ -87,16 +108,17 @@ class UserSummarySerializer(serializers.Serializer):
 
     id = serializers.UUIDField()
     username = serializers.CharField()
-    avatar_url = serializers.CharField(allow_null=True)
+    avatar_url = serializers.CharField(help_text=AVATAR_URL_HELP)
 
 
 #: How the author of something that outlived its account appears (forum posts, comments, group chat).
-DELETED_USER = {"id": None, "username": "deleted user", "avatar_url": None}
+DELETED_USER = {"id": None, "username": "deleted user", "avatar_url": avatars.DELETED_AVATAR_URL}
 
 
 class AuthorSerializer(UserSummarySerializer):
     """The author of something others still read: the user's summary, or, once their account is
-    deleted, ``{"id": null, "username": "deleted user", "avatar_url": null}``."""
+    deleted, ``{"id": null, "username": "deleted user", "avatar_url": <a neutral silhouette>}`` (an
+    inline ``data:`` SVG)."""
 
     id = serializers.UUIDField(allow_null=True, help_text="null for a deleted user")
 
@@ -122,7 +144,45 @@ class DataExportSerializer(ModelSerializer):
 
 
 class AvatarSerializer(serializers.Serializer):
+    """The caller's avatar URL (``GET /api/users/profile/avatar``)."""
+
+    avatar_url = serializers.CharField(read_only=True, help_text=AVATAR_URL_HELP)
+
+
+def _not_both(serializer: serializers.Serializer, other: str) -> None:
+    if other in serializer.initial_data:
+        raise serializers.ValidationError("Send either a file or avatar_url, not both.")
+
+
+class AvatarURLSerializer(serializers.Serializer):
+    """A JSON avatar change: a URL, or null / "" for the generated default."""
+
     avatar_url = serializers.CharField(max_length=AVATAR_URL_MAX_LENGTH, allow_null=True, allow_blank=True)
+
+    def validate(self, attrs):
+        _not_both(self, "file")
+        return attrs
+
+
+class AvatarUploadSerializer(serializers.Serializer):
+    """A multipart avatar upload: a JPEG, PNG or WebP image of at most 5 MB (by its bytes)."""
+
+    file = serializers.FileField(help_text="A JPEG, PNG or WebP image (decided by its content), at most 5 MB.")
+
+    def validate(self, attrs):
+        _not_both(self, "avatar_url")
+        return attrs
+
+
+class PublicAvatarQuerySerializer(serializers.Serializer):
+    size = serializers.ChoiceField(
+        choices=[512, 96], required=False, default=512, help_text="Side of the square image in pixels."
+    )
+    v = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="The version `avatar_url` carries; with the current one the answer may be cached for long.",
+    )
 
 
 class OnboardingSerializer(serializers.Serializer):

@@ -3,20 +3,25 @@
 Every queryset starts from what the caller may see, so another user's notification is a 404.
 """
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView
 
-from accounts import selectors, services
+from accounts import avatars, selectors, services
 from accounts.filters import NotificationFilter
 from accounts.models import DataExport, Notification, User
 from accounts.throttling import LoginIPThrottle, LoginUsernameThrottle, RegisterThrottle
+from learnflow import files
 from learnflow.openapi import body_on_delete, errors
+from learnflow.parsers import JSONParser
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import AtomicScopedRateThrottle
 from learnflow.views import OwnedQuerysetMixin
@@ -24,15 +29,19 @@ from learnflow.views import OwnedQuerysetMixin
 from .serializers import (
     AccountDeleteSerializer,
     AvatarSerializer,
+    AvatarUploadSerializer,
+    AvatarURLSerializer,
     DataExportSerializer,
     MarkedReadSerializer,
     NotificationSerializer,
     OnboardingSerializer,
+    PublicAvatarQuerySerializer,
     TokenBlacklistSerializer,
     TokenRefreshSerializer,
     UnreadCountSerializer,
     UserListSerializer,
     UserProfileSerializer,
+    UserProfileUpdateSerializer,
     UserPublicSerializer,
     UserRegistrationSerializer,
 )
@@ -124,11 +133,11 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         user.public_stats = selectors.user_public_stats(users=[user])[user.pk] if user.stats_visible else {}
         return Response(self.get_serializer(user).data)
 
-    @extend_schema(responses=UserProfileSerializer, request=UserProfileSerializer)
+    @extend_schema(responses=UserProfileSerializer, request=UserProfileUpdateSerializer)
     @action(detail=False, methods=["get", "patch"], serializer_class=UserProfileSerializer)
     def me(self, request):
         if request.method == "PATCH":
-            serializer = UserProfileSerializer(request.user, data=request.data, partial=True)
+            serializer = UserProfileUpdateSerializer(request.user, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
             services.user_update(user=request.user, data=dict(serializer.validated_data))
         return Response(UserProfileSerializer(request.user).data)
@@ -157,15 +166,80 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(UserProfileSerializer(request.user).data)
 
     @extend_schema(methods=["GET"], responses=AvatarSerializer)
-    @extend_schema(methods=["PUT"], request=AvatarSerializer, responses=UserProfileSerializer)
-    @action(detail=False, methods=["get", "put"], url_path="profile/avatar", serializer_class=AvatarSerializer)
+    @extend_schema(
+        methods=["PUT"],
+        request={"multipart/form-data": AvatarUploadSerializer, "application/json": AvatarURLSerializer},
+        responses=UserProfileSerializer,
+        description="Upload an image as `file` (multipart: JPEG, PNG or WebP by its content, at most 5 MB; "
+        "stored re-encoded without metadata as 512 and 96 px squares), or set `avatar_url` (JSON: a URL, "
+        'or null / "" for the generated default). A file over the limit is a 413; a file of another '
+        "type, a corrupt image, both fields or neither are a 400.",
+    )
+    @errors(413)
+    @action(
+        detail=False,
+        methods=["get", "put"],
+        url_path="profile/avatar",
+        serializer_class=AvatarSerializer,
+        parser_classes=[JSONParser, MultiPartParser],
+    )
     def avatar(self, request):
         if request.method == "PUT":
-            serializer = AvatarSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            user = services.user_avatar_set(user=request.user, avatar_url=serializer.validated_data["avatar_url"])
+            if request.content_type.startswith("multipart/form-data"):
+                serializer = AvatarUploadSerializer(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                user = services.user_avatar_upload(user=request.user, upload=serializer.validated_data["file"])
+            else:
+                serializer = AvatarURLSerializer(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                user = services.user_avatar_set(user=request.user, avatar_url=serializer.validated_data["avatar_url"])
             return Response(UserProfileSerializer(user).data)
         return Response({"avatar_url": request.user.avatar_url})
+
+    @extend_schema(
+        parameters=[PublicAvatarQuerySerializer],
+        responses={
+            (200, "image/webp"): OpenApiResponse(OpenApiTypes.BINARY, description="An uploaded avatar."),
+            (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.BINARY, description="The generated default."),
+            302: OpenApiResponse(description="S3 storage: a redirect to a short-lived presigned URL of the image."),
+        },
+        auth=[],
+        description="Anyone's avatar, public and without a token (what `avatar_url` points to): the uploaded "
+        "image at `size`, or the generated default (an SVG of the initials on the user's colour).",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="avatar",
+        url_name="public-avatar",
+        authentication_classes=[],
+        permission_classes=[AllowAny],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def public_avatar(self, request, pk=None):
+        params = PublicAvatarQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        user = self.get_object()
+        current = params.validated_data.get("v") == avatars.version(user)
+        cache_seconds = 365 * 24 * 3600 if current else 300
+        if user.avatar_key:
+            name = avatars.object_name(user.avatar_key, params.validated_data["size"])
+            try:
+                return files.object_response(name, content_type=avatars.RENDITION_TYPE, cache_seconds=cache_seconds)
+            except FileNotFoundError:
+                # The row names renditions the storage lost: the default stands in.
+                cache_seconds = 300
+        svg = avatars.default_svg(user_id=user.pk, username=user.username, full_name=user.full_name)
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["Cache-Control"] = f"public, max-age={cache_seconds}"
+        for header, value in files.SAFE_HEADERS.items():
+            response[header] = value
+        return response
+
+    def perform_content_negotiation(self, request, force=False):
+        # An image request (Accept: image/*) still gets its errors as JSON.
+        return super().perform_content_negotiation(request, force=force or self.action == "public_avatar")
 
     @extend_schema(request=OnboardingSerializer, responses=UserProfileSerializer)
     @action(detail=False, methods=["put"], url_path="onboarding/complete", serializer_class=OnboardingSerializer)

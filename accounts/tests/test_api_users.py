@@ -260,7 +260,7 @@ def test_put_avatar_answers_the_user_as_the_contract_shows(auth_client, user, av
 @pytest.mark.parametrize("path", ["/api/users/profile/avatar", "/api/users/profile/avatar/"])
 def test_get_avatar_answers_only_the_avatar_url(auth_client, user, path):
     # given
-    User.objects.filter(pk=user.pk).update(avatar_url="/avatars/avatar-1.png")
+    User.objects.filter(pk=user.pk).update(avatar_source="/avatars/avatar-1.png")
     # when
     response = auth_client.get(path)
     # then
@@ -268,17 +268,17 @@ def test_get_avatar_answers_only_the_avatar_url(auth_client, user, path):
     assert response.json() == {"avatar_url": "/avatars/avatar-1.png"}
 
 
-def test_get_avatar_is_null_when_none_is_set(auth_client):
+def test_get_avatar_is_the_generated_default_when_none_is_set(auth_client, user):
     # when
     response = auth_client.get("/api/users/profile/avatar")
     # then
     assert response.status_code == 200
-    assert response.json() == {"avatar_url": None}
+    assert response.json()["avatar_url"].startswith(f"/api/users/{user.pk}/avatar?v=d")
 
 
 def test_data_url_avatar_is_400_naming_avatar_url_with_a_clear_message(auth_client, user):
     # given
-    User.objects.filter(pk=user.pk).update(avatar_url="/avatars/avatar-1.png")
+    User.objects.filter(pk=user.pk).update(avatar_source="/avatars/avatar-1.png")
     # when
     response = auth_client.put("/api/users/profile/avatar", {"avatar_url": "data:image/png;base64,iVBORw0KGgo="})
     # then
@@ -307,7 +307,7 @@ def test_unsafe_or_malformed_avatar_is_400_naming_avatar_url(auth_client, user, 
     assert response.status_code == 400
     assert set(response.json()) == {"avatar_url"}
     user.refresh_from_db()
-    assert user.avatar_url is None
+    assert (user.avatar_source, user.avatar_key) == (None, "")
 
 
 def test_avatar_of_500_chars_is_accepted(auth_client, user):
@@ -323,16 +323,16 @@ def test_avatar_of_500_chars_is_accepted(auth_client, user):
 
 
 @pytest.mark.parametrize("cleared", [None, ""])
-def test_null_avatar_clears_it(auth_client, user, cleared):
+def test_null_avatar_clears_it_to_the_generated_default(auth_client, user, cleared):
     # given
-    User.objects.filter(pk=user.pk).update(avatar_url="/avatars/avatar-1.png")
+    User.objects.filter(pk=user.pk).update(avatar_source="/avatars/avatar-1.png")
     # when
     response = auth_client.put("/api/users/profile/avatar", {"avatar_url": cleared})
     # then
     assert response.status_code == 200, response.content
-    assert response.json()["avatar_url"] is None
+    assert response.json()["avatar_url"].startswith(f"/api/users/{user.pk}/avatar?v=d")
     user.refresh_from_db()
-    assert user.avatar_url is None
+    assert user.avatar_source is None
 
 
 def test_put_avatar_without_avatar_url_is_400_naming_it(auth_client):
@@ -412,7 +412,7 @@ def test_onboarding_with_a_data_url_avatar_is_400_and_does_not_complete(auth_cli
     assert response.status_code == 400
     assert set(response.json()) == {"avatar_url"}
     user.refresh_from_db()
-    assert (user.onboarding_completed, user.preferences, user.avatar_url) == (False, {}, None)
+    assert (user.onboarding_completed, user.preferences, user.avatar_source) == (False, {}, None)
 
 
 def test_onboarding_ignores_privileged_fields(auth_client, user):
@@ -429,7 +429,7 @@ def test_onboarding_ignores_privileged_fields(auth_client, user):
 
 def test_user_list_shows_names_and_avatars_but_never_email(auth_client, user):
     # given
-    other = UserFactory(username="grace", full_name="Grace Hopper", avatar_url="/avatars/avatar-3.png")
+    other = UserFactory(username="grace", full_name="Grace Hopper", avatar_source="/avatars/avatar-3.png")
     # when
     response = auth_client.get("/api/users/")
     # then
@@ -514,7 +514,7 @@ def test_public_profile_shows_only_public_fields(auth_client, slash):
         username="grace",
         full_name="Grace Hopper",
         bio="Compilers.",
-        avatar_url="/avatars/avatar-3.png",
+        avatar_source="/avatars/avatar-3.png",
         timezone="America/New_York",
         preferences={"theme": "light"},
     )

@@ -273,7 +273,7 @@ class DashboardUserSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     username = serializers.CharField()
     full_name = serializers.CharField(allow_blank=True)
-    avatar_url = serializers.CharField(allow_null=True)
+    avatar_url = serializers.CharField()
     tier = serializers.ChoiceField(choices=Tier.choices)
     points_total = serializers.IntegerField()
     points_this_week = serializers.IntegerField(help_text="this challenge week")

@@ -54,7 +54,7 @@ class ChallengeStatsSerializer(serializers.Serializer):
 class LeaderSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     name = serializers.CharField()
-    avatar = serializers.CharField(allow_null=True)
+    avatar = serializers.CharField()
     points = serializers.IntegerField()
     is_current_user = serializers.BooleanField()
 

@@ -136,16 +136,20 @@ def test_week_lists_only_this_weeks_active_challenges(user):
     assert {i["week_start"] for i in items} == {"2026-05-04"}
 
 
-def test_week_shows_the_joined_count_and_at_most_three_non_empty_avatars(user, focus_week):
-    # given: the first joiners have no avatar, four more have one
-    for avatar in (None, "", "/avatars/1.png", "/avatars/2.png", "/avatars/3.png", "/avatars/4.png"):
-        ParticipationFactory(user=UserFactory(avatar_url=avatar), weekly_challenge=focus_week)
+def test_week_shows_the_joined_count_and_the_first_three_joiners_avatars(user, focus_week):
+    # given: the first joiner has no avatar of their own, the others have one
+    first = UserFactory(avatar_source=None)
+    with time_machine.travel("2026-05-05T08:00:00Z", tick=False):
+        ParticipationFactory(user=first, weekly_challenge=focus_week)
+    for n in range(1, 6):
+        with time_machine.travel(f"2026-05-05T{8 + n:02d}:00:00Z", tick=False):
+            ParticipationFactory(user=UserFactory(avatar_source=f"/avatars/{n}.png"), weekly_challenge=focus_week)
     # when
     focus = item(get_week(user), focus_week)
-    # then
+    # then: everyone shows an avatar, the generated default for the one without
     assert focus["joined_count"] == 6
-    assert len(focus["joined_avatars"]) == 3
-    assert set(focus["joined_avatars"]) <= {"/avatars/1.png", "/avatars/2.png", "/avatars/3.png", "/avatars/4.png"}
+    assert focus["joined_avatars"] == [first.avatar_url, "/avatars/1.png", "/avatars/2.png"]
+    assert first.avatar_url.startswith(f"/api/users/{first.pk}/avatar?v=")
 
 
 def test_week_progress_total_and_status_are_null_until_the_caller_joins(user, other_user, focus_week):
@@ -169,14 +173,14 @@ def test_week_shows_the_callers_own_progress(user, other_user, focus_week):
 
 def test_week_query_count_does_not_grow_with_participants(user, focus_week):
     # given: a first request has created the week's instances
-    ParticipationFactory(user=UserFactory(avatar_url="/avatars/0.png"), weekly_challenge=focus_week)
+    ParticipationFactory(user=UserFactory(avatar_source="/avatars/0.png"), weekly_challenge=focus_week)
     with at(THURSDAY):
         client = client_for(user)
         client.get("/api/challenges/week")
         with CaptureQueriesContext(connection) as with_one:
             one = client.get("/api/challenges/week")
         for n in range(19):
-            ParticipationFactory(user=UserFactory(avatar_url=f"/avatars/{n + 1}.png"), weekly_challenge=focus_week)
+            ParticipationFactory(user=UserFactory(avatar_source=f"/avatars/{n + 1}.png"), weekly_challenge=focus_week)
         # when
         with CaptureQueriesContext(connection) as with_twenty:
             twenty = client.get("/api/challenges/week")

@@ -41,7 +41,7 @@ def ranking(rows: list[dict]) -> list[tuple]:
 
 def test_leaders_rows_have_the_contract_keys(user):
     # given
-    leader = UserFactory(full_name="Sophie L.", avatar_url="/avatars/sophie.png")
+    leader = UserFactory(full_name="Sophie L.", avatar_source="/avatars/sophie.png")
     earn(leader, 1245)
     # when
     rows = leaders(user)

@@ -148,7 +148,7 @@ def test_weekly_reset_restarts_weekly_points(finished_week):
         {
             "rank": 1,
             "name": finished_week["finisher"].full_name,
-            "avatar": None,
+            "avatar": finished_week["finisher"].avatar_url,
             "points": 0,
             "is_current_user": True,
         }

@@ -3,6 +3,7 @@ what stays, and replies to it (the whole deletion is tested in learnflow/tests/t
 
 import pytest
 
+from accounts.avatars import DELETED_AVATAR_URL
 from accounts.models import Notification
 from accounts.services import user_delete
 from accounts.tests.factories import UserFactory
@@ -13,7 +14,7 @@ from learnflow.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
-DELETED_USER = {"id": None, "username": "deleted user", "avatar_url": None}
+DELETED_USER = {"id": None, "username": "deleted user", "avatar_url": DELETED_AVATAR_URL}
 
 
 def roles(group) -> dict[str, str]:
@@ -77,8 +78,10 @@ def test_a_deleted_authors_posts_list_as_from_deleted_user(user, other_user):
     # then
     assert response.status_code == 200
     authors = {post["title"]: post["author"] for post in response.json()["results"]}
-    assert authors == {"Left behind": DELETED_USER, "Mine": {"id": str(user.pk), "username": user.username,
-                                                             "avatar_url": None}}  # fmt: skip
+    assert authors == {
+        "Left behind": DELETED_USER,
+        "Mine": {"id": str(user.pk), "username": user.username, "avatar_url": user.avatar_url},
+    }
 
 
 def test_replying_to_a_deleted_authors_post_and_comment_notifies_nobody(user, other_user):

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.apps import apps
 
+from accounts.avatars import DELETED_AVATAR_URL
 from accounts.choices import NotificationKind
 from accounts.models import Notification, User
 from accounts.tests.factories import DEFAULT_PASSWORD, NotificationFactory, UserFactory
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 #: A Wednesday noon, far from any week or DST boundary.
 WEDNESDAY = datetime(2026, 5, 6, 12, 0, tzinfo=UTC)
-DELETED_USER = {"id": None, "username": "deleted user", "avatar_url": None}
+DELETED_USER = {"id": None, "username": "deleted user", "avatar_url": DELETED_AVATAR_URL}
 
 
 def ok(response, status: int = 200) -> dict:

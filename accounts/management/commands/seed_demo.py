@@ -64,7 +64,7 @@ class Command(BaseCommand):
                                 email=f"{username}@{DEMO_EMAIL_DOMAIN}",
                                 full_name=fake.name(),
                                 bio=fake.sentence(nb_words=10),
-                                avatar_url=f"/avatars/avatar-{rng.randint(1, 12)}.png",
+                                avatar_source=f"/avatars/avatar-{rng.randint(1, 12)}.png",
                                 timezone=rng.choice(DEMO_TIMEZONES),
                                 daily_focus_goal_minutes=rng.choice((120, 180, 240, 300, 480)),
                                 onboarding_completed=rng.random() < 0.8,

@@ -1,0 +1,271 @@
+"""Stored files: where they live, how a client gets one, and how an uploaded file is checked.
+
+There is one storage, Django's ``default`` (``STORAGES`` in settings): S3-compatible object storage
+when ``S3_BUCKET`` is set, the file system under ``var/media`` otherwise. Nothing in it is public.
+
+* **Handing a file out.** :func:`file_url` gives a short-lived URL (``LEARNFLOW_FILE_URL_SECONDS``)
+  for a stored object: S3's presigned URL, or on the file system a ``/files/<token>`` URL whose
+  token is signed over the object's name and served by :func:`file_download`. Whoever holds the URL
+  can fetch the file until it expires, exactly as with a presigned URL: **permission is checked
+  when the URL is issued**, so code only puts a file's URL in a response for a caller allowed to
+  see that file.
+* **Public objects** (avatars) are served by an endpoint of their own app that answers
+  :func:`object_response`: the file itself (file system) or a redirect to a fresh presigned URL.
+* **Checking an upload.** :func:`upload_check` refuses a file over its limit (``TooLarge``, 413)
+  and decides its type from its first bytes (:func:`sniff`), never from its name or the client's
+  Content-Type, so SVG, HTML or a renamed file never pass as an image. :func:`image_open` decodes an
+  image completely (a truncated, corrupt or decompression-bomb image is a 400 naming ``file``) and
+  :func:`image_encode` writes a new file from the pixels only: no EXIF (GPS), XMP or ICC metadata.
+* **Writing and deleting** (:func:`object_save`, :func:`objects_delete`): services write objects
+  before their transaction commits and delete replaced ones with ``transaction.on_commit``.
+"""
+
+import logging
+import mimetypes
+from io import BytesIO
+
+import filetype
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.http import FileResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+from PIL import Image, ImageOps
+
+from learnflow.exceptions import TooLarge
+
+logger = logging.getLogger(__name__)
+
+#: Salt of the ``/files/<token>`` signatures: a token signed for anything else never opens a file.
+TOKEN_SALT = "learnflow.files.download"
+
+#: Types a browser may show inline from our origin; anything else is served as an attachment.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+
+#: Pillow's decoder for each image type an upload may be; no other decoder is ever tried.
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+
+#: How much a multipart body may carry beside its file (boundaries, part headers, small fields).
+MULTIPART_ALLOWANCE_BYTES = 64 * 1024
+
+#: How many bytes :func:`sniff` reads (filetype's matchers look no further).
+SNIFF_BYTES = 8192
+
+#: Headers of every file response served from our origin: no type guessing, no scripts.
+SAFE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
+
+
+def get_storage() -> Storage:
+    return storages["default"]
+
+
+def is_object_storage(storage: Storage | None = None) -> bool:
+    """Whether files live in S3-compatible object storage (else on the file system)."""
+    from storages.backends.s3 import S3Storage
+
+    return isinstance(storage or get_storage(), S3Storage)
+
+
+def public_url(path: str) -> str:
+    """``path`` on the API's public origin (``LEARNFLOW_PUBLIC_BASE_URL``; a path when unset)."""
+    return settings.LEARNFLOW_PUBLIC_BASE_URL + path
+
+
+def human_size(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n % (1024 * 1024) == 0 else f"{n} bytes"
+
+
+# --- handing files out --------------------------------------------------------------------------
+
+
+def file_url(name: str, *, content_type: str | None = None, filename: str | None = None) -> str:
+    """A URL that fetches the stored object ``name`` for ``LEARNFLOW_FILE_URL_SECONDS``.
+
+    Only call it for a caller allowed to see the object (module docstring). ``content_type`` is the
+    type decided at upload (default: from the name's extension); images are shown inline, anything
+    else is downloaded as ``filename``."""
+    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    storage = get_storage()
+    if is_object_storage(storage):
+        parameters = {"ResponseContentType": content_type}
+        if content_type not in INLINE_TYPES:
+            parameters["ResponseContentDisposition"] = content_disposition_header(
+                True, filename or name.rsplit("/", 1)[-1]
+            )
+        return storage.url(name, parameters=parameters, expire=settings.LEARNFLOW_FILE_URL_SECONDS)
+    token = signing.dumps({"n": name, "t": content_type, "f": filename}, salt=TOKEN_SALT, compress=True)
+    return public_url(reverse("file-download", args=[token]))
+
+
+def _stream(name: str, *, content_type: str, filename: str | None, cache_control: str) -> FileResponse:
+    """The stored object as a streamed response (raises ``FileNotFoundError`` when it is gone)."""
+    response = FileResponse(
+        get_storage().open(name, "rb"),
+        content_type=content_type,
+        as_attachment=content_type not in INLINE_TYPES,
+        filename=filename or name.rsplit("/", 1)[-1],
+    )
+    response["Cache-Control"] = cache_control
+    for header, value in SAFE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def object_response(name: str, *, content_type: str, cache_seconds: int):
+    """A public object (an avatar) for anyone: streamed from the file system, or a redirect to a
+    fresh presigned URL. The redirect may be cached only while that URL is still valid."""
+    storage = get_storage()
+    if is_object_storage(storage):
+        response = HttpResponseRedirect(file_url(name, content_type=content_type))
+        response["Cache-Control"] = f"public, max-age={max(0, settings.LEARNFLOW_FILE_URL_SECONDS - 60)}"
+        return response
+    return _stream(name, content_type=content_type, filename=None, cache_control=f"public, max-age={cache_seconds}")
+
+
+def _refusal(status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status)
+
+
+@require_safe
+def file_download(request, token: str):
+    """``GET /files/<token>``: the file a signed, unexpired token names (file system storage only).
+
+    The token is the permission: it was issued to someone allowed to see the file (module
+    docstring). An expired token or one whose signature does not match answers 403, an object no
+    longer stored 404; never a 500."""
+    try:
+        payload = signing.loads(token, salt=TOKEN_SALT, max_age=settings.LEARNFLOW_FILE_URL_SECONDS)
+    except signing.SignatureExpired:
+        return _refusal(403, "This file link has expired: ask for the file again.")
+    except signing.BadSignature:
+        return _refusal(403, "This file link is not valid.")
+    try:
+        name, content_type, filename = payload["n"], payload["t"], payload["f"]
+    except (KeyError, TypeError):
+        return _refusal(403, "This file link is not valid.")
+    try:
+        return _stream(
+            name,
+            content_type=content_type,
+            filename=filename,
+            cache_control=f"private, max-age={settings.LEARNFLOW_FILE_URL_SECONDS}",
+        )
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return _refusal(404, "This file no longer exists.")
+    except Exception:
+        # A name that is not a path in the storage (``..``): the signature makes it unreachable, but
+        # a refusal is still an answer, never a 500.
+        logger.exception("file download of %r failed", name)
+        return _refusal(404, "This file no longer exists.")
+
+
+# --- checking uploads ---------------------------------------------------------------------------
+
+
+def sniff(upload) -> str | None:
+    """The MIME type the file's first bytes say it is (``None`` when they match no known type).
+    SVG, HTML and plain text match none, so they never pass as an image."""
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    return filetype.guess_mime(head) if head else None
+
+
+def upload_check(upload, *, max_bytes: int, allowed: dict[str, str], field: str = "file") -> str:
+    """Refuse an upload over ``max_bytes`` (``TooLarge``: 413) or of a type not in ``allowed``
+    (``{mime: label}``; a 400 naming ``field``); answer its MIME type, decided by its bytes."""
+    if upload.size > max_bytes:
+        raise TooLarge(f"The file is larger than {human_size(max_bytes)}.")
+    mime = sniff(upload)
+    if mime not in allowed:
+        labels = ", ".join(allowed.values())
+        found = f"this file is {mime}" if mime else "this file's type is not recognised"
+        raise ValidationError({field: [f"Upload one of: {labels} ({found})."]})
+    return mime
+
+
+def _check_pixels(image: Image.Image) -> None:
+    limit = settings.LEARNFLOW_IMAGE_MAX_PIXELS
+    if image.width * image.height > limit:
+        raise ValidationError({"file": [f"The image is {image.width}x{image.height}: more than {limit} pixels."]})
+
+
+def image_open(upload, *, mime: str, draft_size: tuple[int, int] | None = None) -> Image.Image:
+    """Decode an uploaded image of type ``mime`` completely, upright (EXIF orientation applied) and
+    in RGB or RGBA. Only that type's decoder runs. Its size is checked before any pixel is decoded
+    (``LEARNFLOW_IMAGE_MAX_PIXELS``, against decompression bombs); a truncated or corrupt file is a
+    400 naming ``file``, whatever Pillow raises. ``draft_size`` lets a JPEG decode at a reduced
+    scale no smaller than it (much less memory for a photo that becomes a thumbnail). Pillow's own
+    bomb check (a warning past ``Image.MAX_IMAGE_PIXELS``, an error past twice that) stays as a
+    second guard."""
+    formats = [PILLOW_FORMATS[mime]]
+    try:
+        upload.seek(0)
+        with Image.open(upload, formats=formats) as probe:
+            _check_pixels(probe)
+            probe.verify()
+        upload.seek(0)
+        image = Image.open(upload, formats=formats)
+        _check_pixels(image)
+        if draft_size:
+            image.draft("RGB", draft_size)
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+        return image.convert("RGBA" if has_alpha else "RGB")
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError as exc:
+        limit = settings.LEARNFLOW_IMAGE_MAX_PIXELS
+        raise ValidationError({"file": [f"The image has more than {limit} pixels."]}) from exc
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, struct.error ... on bad data
+        raise ValidationError({"file": ["The image is corrupt or truncated."]}) from exc
+
+
+def image_square(image: Image.Image, size: int) -> Image.Image:
+    """A ``size`` x ``size`` image cut from the centre of ``image``."""
+    return ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
+
+
+def image_thumbnail(image: Image.Image, size: int) -> Image.Image:
+    """``image`` scaled down to fit in ``size`` x ``size`` (never up), keeping its proportions."""
+    thumbnail = image.copy()
+    thumbnail.thumbnail((size, size), Image.Resampling.LANCZOS)
+    return thumbnail
+
+
+def image_encode(image: Image.Image, *, quality: int = 85) -> bytes:
+    """``image`` as WebP, written from its pixels only: no EXIF (GPS), XMP or ICC profile."""
+    clean = image.copy()
+    clean.info = {}
+    out = BytesIO()
+    clean.save(out, format="WEBP", quality=quality, method=4)
+    return out.getvalue()
+
+
+# --- writing and deleting -----------------------------------------------------------------------
+
+
+def object_save(name: str, content: bytes, *, content_type: str) -> str:
+    """Store ``content`` as ``name`` (never over an existing object); answers the stored name."""
+    file = ContentFile(content, name=name.rsplit("/", 1)[-1])
+    file.content_type = content_type
+    return get_storage().save(name, file)
+
+
+def objects_delete(names) -> None:
+    """Delete stored objects, e.g. after the commit that stopped referring to them. A failure is
+    logged, not raised: the commit already happened, and an orphaned object is only wasted space."""
+    storage = get_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("could not delete stored object %r", name)
