@@ -15,6 +15,7 @@ Product rules (docs/product-rules.md, "Home dashboard"):
 A fixed number of queries whatever the data (at most 15 with the authentication; tested).
 """
 
+from django.db import connection
 from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -63,7 +64,8 @@ def _badges(*, user, week) -> dict:
 
 
 def _tasks(*, user) -> dict[str, list]:
-    """The first open tasks of each bucket, earliest due first, in one query."""
+    """The first open tasks of each bucket, earliest due first, in one query (a ``UNION ALL`` of
+    both, where the database can slice inside one)."""
 
     def first(due_range: str) -> QuerySet:
         return (
@@ -74,7 +76,10 @@ def _tasks(*, user) -> dict[str, list]:
         )
 
     buckets = {DueDateRange.TODAY: [], DueDateRange.OVERDUE: []}
-    rows = first(DueDateRange.TODAY).union(first(DueDateRange.OVERDUE), all=True)
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(first(DueDateRange.TODAY).union(first(DueDateRange.OVERDUE), all=True))
+    else:  # SQLite, the embedded default: two queries
+        rows = [*first(DueDateRange.TODAY), *first(DueDateRange.OVERDUE)]
     for task in sorted(rows, key=lambda task: (task.due_date, -task.priority_rank, task.created_at)):
         buckets[task.bucket].append(task)
     return buckets
