@@ -13,6 +13,7 @@ from .models import Notification, User
 SNAPSHOT = "notifications.snapshot"
 CREATED = "notification.created"
 UNREAD = "notifications.unread"
+ACCOUNT_DELETED = "account.deleted"
 
 
 def notifications_group(user_id) -> str:
@@ -44,3 +45,9 @@ def unread_changed(*, user_id) -> None:
         notifications_group(user_id),
         lambda: {"type": UNREAD, "unread_count": selectors.notification_unread_count(user=user_id)},
     )
+
+
+def account_deleted(*, user_id) -> None:
+    """Tell the user's open sockets that the account is gone; they close with 4401 (as a socket whose
+    token names no user is refused)."""
+    live.send_after_commit(notifications_group(user_id), {"type": ACCOUNT_DELETED})

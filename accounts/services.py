@@ -227,11 +227,13 @@ def user_delete(*, user: User) -> dict[str, int]:
     group leadership handed over, like counters, final ranks closed up, a room seat given up. Every
     outstanding refresh token is blacklisted, and the user row goes with everything that cascades
     from it. What others still read (forum posts, comments, group chat messages) stays, shown as
-    from "deleted user". An uploaded avatar's files are deleted once the deletion commits."""
+    from "deleted user". Once the deletion commits, the account's open sockets are closed and an
+    uploaded avatar's files are deleted."""
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     for _, handler in hooks.user_deletion_handlers.items():
         handler(user=user)
     refresh_tokens_blacklist(user=user)
+    live.account_deleted(user_id=user.pk)
     user.refresh_from_db(fields=["avatar_key"])
     if user.avatar_key:
         names = avatars.object_names(user.avatar_key)

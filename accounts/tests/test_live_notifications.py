@@ -203,3 +203,23 @@ async def test_after_disconnecting_a_socket_receives_nothing_and_the_inbox_still
     ws, snapshot = await open_socket(user)
     assert snapshot["unread_count"] == 1
     await ws.disconnect()
+
+
+async def test_deleting_the_account_closes_its_sockets_with_4401(user):
+    # given two open tabs of a user whose password is known
+    await database_sync_to_async(user.set_password)("pw-goodbye-123")
+    await database_sync_to_async(user.save)()
+    first, _ = await open_socket(user)
+    second, _ = await open_socket(user)
+
+    # when the account is deleted through the API
+    client = await database_sync_to_async(client_for)(user)
+    response = await database_sync_to_async(client.delete)(
+        "/api/users/me", {"password": "pw-goodbye-123"}, format="json"
+    )
+
+    # then both sockets are told and closed as unauthenticated
+    assert response.status_code == 204
+    for ws in (first, second):
+        assert (await ws.receive_json_from())["type"] == "account.deleted"
+        assert await ws.receive_output() == {"type": "websocket.close", "code": 4401}
