@@ -336,11 +336,27 @@ def resource_delete(*, user, resource: Resource) -> int:
     rows = subtree(resource)
     if role not in MANAGERS and any(owner != user.pk for _, _, owner, _ in rows):
         raise PermissionDenied("This folder holds other members' resources: only leaders and admins can delete it.")
-    deleted = Resource.objects.filter(pk__in=[row[0] for row in rows], is_deleted=False)
+    return resources_delete_rows(Resource.objects.filter(pk__in=[row[0] for row in rows]))
+
+
+@transaction.atomic
+def resources_delete_rows(queryset: QuerySet[Resource]) -> int:
+    """Delete exactly these resources softly, and their uploaded files for good (the rows now, the
+    objects after the commit); returns how many were deleted. Also what staff do in the admin."""
+    deleted = queryset.filter(is_deleted=False)
     gone = list(Upload.objects.filter(resource__in=deleted))
     count = deleted.update(is_deleted=True, upload=None, updated_at=timezone.now())
     uploads.uploads_delete(uploads=gone)
     return count
+
+
+def resources_restore_rows(queryset: QuerySet[Resource]) -> tuple[int, int]:
+    """Restore exactly these deleted resources (staff, in the admin), except those whose uploaded
+    file went with their deletion: nothing is left to restore there. Returns ``(restored, left)``."""
+    deleted = queryset.filter(is_deleted=True)
+    file_gone = Q(upload__isnull=True, url="") & ~Q(resource_type=ResourceType.FOLDER)
+    restored = deleted.exclude(file_gone).update(is_deleted=False, updated_at=timezone.now())
+    return restored, deleted.filter(file_gone).count()
 
 
 @transaction.atomic

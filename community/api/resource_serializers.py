@@ -152,7 +152,7 @@ class ResourceProgressWriteSerializer(serializers.Serializer):
 
 class ResourceBriefSerializer(ModelSerializer):
     group_id = serializers.UUIDField(allow_null=True)
-    url = serializers.CharField(help_text="empty for a folder")
+    url = serializers.CharField(help_text="empty for a folder or an uploaded file")
 
     class Meta:
         model = Resource

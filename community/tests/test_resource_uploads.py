@@ -563,6 +563,46 @@ def test_deleting_the_account_deletes_its_uploads_group_ones_included(
     assert [row["id"] for row in library] == [kept["id"]]
 
 
+# --- the admin ------------------------------------------------------------------------------------
+
+
+def test_staff_deleting_an_uploaded_resource_deletes_its_file_which_then_cannot_be_restored(
+    file_storage, admin_client, auth_client, django_capture_on_commit_callbacks
+):
+    # given
+    body = created(post_file(auth_client, PDF))
+    changelist = "/admin/community/resource/"
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = admin_client.post(changelist, {"action": "soft_delete", "_selected_action": [body["id"]]})
+    restored = admin_client.post(changelist, {"action": "restore", "_selected_action": [body["id"]]}, follow=True)
+    # then
+    assert deleted.status_code == 302
+    assert file_storage.names("uploads/") == []
+    assert not Upload.objects.exists()
+    assert "Not restored, their uploaded file is gone: 1." in restored.content.decode()
+    assert Resource.objects.get(pk=body["id"]).is_deleted
+
+
+def test_staff_see_uploads_and_deleting_one_deletes_its_objects_and_resource(
+    file_storage, admin_client, auth_client, django_capture_on_commit_callbacks
+):
+    # given
+    body = created(post_file(auth_client, image_bytes("PNG", (64, 64)), "a.png", resource_type="image"))
+    stored = Upload.objects.get()
+    # when
+    pages = [
+        admin_client.get(path) for path in ("/admin/accounts/upload/", f"/admin/accounts/upload/{stored.pk}/change/")
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = admin_client.post(f"/admin/accounts/upload/{stored.pk}/delete/", {"post": "yes"})
+    # then
+    assert [page.status_code for page in pages] == [200, 200]
+    assert deleted.status_code == 302
+    assert file_storage.names("uploads/") == []
+    assert not Resource.objects.filter(pk=body["id"]).exists()
+
+
 # --- query counts ---------------------------------------------------------------------------------
 
 
