@@ -11,6 +11,9 @@ A folder and everything in it stay in one library: moving a folder moves its con
 deletes them (softly). Folders nest at most ``Resource.FOLDER_DEPTH`` deep and never inside
 themselves. Changes to a library's folder structure lock the library (its group row, or its owner's
 user row), so two parallel moves can never build a cycle.
+
+A file, image or video is a URL or an uploaded file (``accounts.uploads``, on its uploader's quota):
+the upload moves with the resource, never changes, and is deleted for good when the resource is.
 """
 
 import re
