@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils import timezone
 
-from .models import DataExport, Notification, User
+from . import uploads
+from .models import DataExport, Notification, Upload, User
 from .services import user_delete
 
 
@@ -114,3 +115,31 @@ class DataExportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    """Uploaded files, read-only: their owners upload them. Deleting one here deletes its stored
+    objects after the commit, and what holds it (a resource) with it."""
+
+    list_display = ("original_name", "user", "purpose", "content_type", "size", "created_at")
+    list_filter = ("purpose", "content_type", "created_at")
+    search_fields = ("original_name", "object_name", "user__username", "user__email")
+    list_select_related = ("user",)
+    fields = (
+        "id", "user", "purpose", "original_name", "content_type", "size", "object_name", "thumbnail_name", "created_at",
+    )  # fmt: skip
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        uploads.upload_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        uploads.uploads_delete(uploads=queryset)

@@ -32,3 +32,9 @@ class DataExportStatus(models.TextChoices):
     RUNNING = "running", "Running"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
+
+
+class UploadPurpose(models.TextChoices):
+    """What an uploaded file was stored for (``accounts.Upload``)."""
+
+    RESOURCE = "resource", "Resource file"

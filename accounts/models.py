@@ -11,7 +11,7 @@ from learnflow.models import TimeStampedModel
 from learnflow.validators import validate_web_url
 
 from . import avatars
-from .choices import DataExportStatus, NotificationKind, Tier
+from .choices import DataExportStatus, NotificationKind, Tier, UploadPurpose
 from .managers import UserManager
 from .validators import (
     AVATAR_URL_MAX_LENGTH,
@@ -157,3 +157,38 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} export {self.status}"
+
+
+class Upload(models.Model):
+    """A file a user uploaded (a resource's PDF, image, video ...): one row per stored upload, so the
+    storage quota, the data export, account deletion and orphan clean-up read one place.
+
+    The row names its objects in the storage: the file (``object_name``) and, for an image, a
+    thumbnail (``thumbnail_name``). ``size`` is the stored file's size in bytes, which the user's
+    quota counts (thumbnails and avatars do not count); ``content_type`` was decided from the bytes,
+    and ``original_name`` is the name the client sent, cleaned, with the extension of that type.
+    Objects are written before the row and deleted after the commit that deletes it
+    (``accounts.uploads``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The composite index below leads with the user, so the key needs no index of its own.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads", db_index=False)
+    purpose = models.CharField(max_length=16, choices=UploadPurpose.choices)
+    object_name = models.CharField(max_length=300, unique=True)
+    thumbnail_name = models.CharField(max_length=300, null=True, blank=True)
+    size = models.PositiveBigIntegerField(help_text="bytes")
+    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "content_type"], name="accounts_upload_user_type")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.size} bytes)"
+
+    @property
+    def object_names(self) -> list[str]:
+        """Every object of this upload in the storage."""
+        return [name for name in (self.object_name, self.thumbnail_name) if name]

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from learnflow import events, files, hooks
 from learnflow.exceptions import Conflict
 
-from . import avatars, live, selectors
+from . import avatars, live, selectors, uploads
 from .choices import DataExportStatus, NotificationKind
 from .models import DataExport, Notification, User
 
@@ -227,16 +227,18 @@ def user_delete(*, user: User) -> dict[str, int]:
     group leadership handed over, like counters, final ranks closed up, a room seat given up. Every
     outstanding refresh token is blacklisted, and the user row goes with everything that cascades
     from it. What others still read (forum posts, comments, group chat messages) stays, shown as
-    from "deleted user". Once the deletion commits, the account's open sockets are closed and an
-    uploaded avatar's files are deleted."""
+    from "deleted user". Once the deletion commits, the account's open sockets are closed and the
+    files of an uploaded avatar and of every upload (``accounts.uploads``; group resources included,
+    as they go with the account) are deleted."""
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     for _, handler in hooks.user_deletion_handlers.items():
         handler(user=user)
     refresh_tokens_blacklist(user=user)
     live.account_deleted(user_id=user.pk)
     user.refresh_from_db(fields=["avatar_key"])
-    if user.avatar_key:
-        names = avatars.object_names(user.avatar_key)
+    names = avatars.object_names(user.avatar_key) if user.avatar_key else []
+    names += uploads.object_names_of(user=user)
+    if names:
         transaction.on_commit(lambda: files.objects_delete(names))
     _, per_model = user.delete()
     return {label: n for label, n in sorted(per_model.items()) if n}

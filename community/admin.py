@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from . import resources
 from .models import (
     Comment,
     CommentLike,
@@ -93,19 +94,28 @@ class GroupMessageAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
-    """Staff delete and restore exactly the selected rows; a folder's contents are not touched."""
+    """Staff delete and restore exactly the selected rows; a folder's contents are not touched.
+    Deleting deletes the rows' uploaded files for good, as the API does, so a resource whose file
+    went cannot be restored."""
 
     list_display = ("title", "resource_type", "group", "uploaded_by", "parent_folder", "is_deleted", "created_at")
     list_filter = ("resource_type", "is_deleted")
     search_fields = ("title", "description", "url", "uploaded_by__username", "group__group_name")
     list_select_related = ("group", "uploaded_by", "parent_folder")
     raw_id_fields = ("uploaded_by", "group", "parent_folder")
-    readonly_fields = ("id", "created_at", "updated_at")
+    readonly_fields = ("id", "upload", "is_deleted", "created_at", "updated_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    actions = (
-        flag_action("soft_delete", "is_deleted", True, description="Delete the selected rows softly", done="Deleted"),
-        flag_action("restore", "is_deleted", False, description="Restore the selected rows", done="Restored"),
-    )
+    actions = ("soft_delete", "restore")
+
+    @admin.action(description="Delete the selected rows softly (and their uploaded files)")
+    def soft_delete(self, request, queryset):
+        self.message_user(request, f"Deleted: {resources.resources_delete_rows(queryset)}.")
+
+    @admin.action(description="Restore the selected rows")
+    def restore(self, request, queryset):
+        restored, left = resources.resources_restore_rows(queryset)
+        note = f" Not restored, their uploaded file is gone: {left}." if left else ""
+        self.message_user(request, f"Restored: {restored}.{note}")
 
 
 @admin.register(ResourceProgress)

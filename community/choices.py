@@ -40,6 +40,12 @@ class ResourceType(models.TextChoices):
     LINK = "link", "Link"
 
 
+#: The resource types that may hold an uploaded file instead of a URL.
+UPLOAD_RESOURCE_TYPES = [
+    (kind.value, kind.label) for kind in (ResourceType.FILE, ResourceType.IMAGE, ResourceType.VIDEO)
+]
+
+
 class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"

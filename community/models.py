@@ -229,12 +229,16 @@ class GroupMessage(UUIDModel):
 
 
 class Resource(UUIDModel):
-    """A study resource: a link, video, image or file (by URL) or a folder holding others.
+    """A study resource: a link, or a video, image or file (by URL, or uploaded: ``upload``), or a
+    folder holding others.
 
     Without a group it is personal: its uploader's alone. With a group it belongs to the group's
     library, visible to members only. A folder's contents are in the same library (same group, or
     the same owner's personal library); folders nest at most ``FOLDER_DEPTH`` deep and never in
-    themselves. Deleting is soft (``is_deleted``)."""
+    themselves. Deleting is soft (``is_deleted``), but an upload goes at once: its row now and its
+    objects after the commit, freeing the uploader's quota. The upload is always the uploader's
+    (only they take a resource to another library), so moving keeps it; deleting the account
+    deletes it with the resource, in groups too."""
 
     FOLDER_DEPTH = 10
 
@@ -251,6 +255,14 @@ class Resource(UUIDModel):
     url = models.URLField(max_length=2000, blank=True, validators=[WebURLValidator(allow_site_path=False)])
     parent_folder = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     file_size = models.PositiveBigIntegerField(null=True, blank=True, help_text="bytes")
+    upload = models.OneToOneField(
+        "accounts.Upload",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="resource",
+        help_text="The uploaded file, for a file, image or video stored here instead of a URL.",
+    )
     is_deleted = models.BooleanField(default=False)
 
     class Meta:
@@ -261,12 +273,25 @@ class Resource(UUIDModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(resource_type=ResourceType.FOLDER) | models.Q(url=""),
+                condition=~models.Q(resource_type=ResourceType.FOLDER) | models.Q(url="", upload__isnull=True),
                 name="community_folder_has_no_url",
             ),
+            # A deleted resource has let its upload go (the quota is freed at once).
             models.CheckConstraint(
-                condition=models.Q(resource_type=ResourceType.FOLDER) | ~models.Q(url=""),
+                condition=models.Q(resource_type=ResourceType.FOLDER)
+                | ~models.Q(url="")
+                | models.Q(upload__isnull=False)
+                | models.Q(is_deleted=True),
                 name="community_resource_has_url",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(upload__isnull=True) | models.Q(url=""),
+                name="community_upload_has_no_url",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(upload__isnull=True)
+                | models.Q(resource_type__in=[ResourceType.FILE, ResourceType.IMAGE, ResourceType.VIDEO]),
+                name="community_upload_is_a_file",
             ),
         ]
 

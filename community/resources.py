@@ -11,11 +11,16 @@ A folder and everything in it stay in one library: moving a folder moves its con
 deletes them (softly). Folders nest at most ``Resource.FOLDER_DEPTH`` deep and never inside
 themselves. Changes to a library's folder structure lock the library (its group row, or its owner's
 user row), so two parallel moves can never build a cycle.
+
+A file, image or video is a URL or an uploaded file (``accounts.uploads``, on its uploader's quota):
+the upload moves with the resource, never changes, and is deleted for good when the resource is.
 """
 
+import re
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -24,6 +29,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts import uploads
+from accounts.choices import UploadPurpose
+from accounts.models import Upload
 from learnflow.exceptions import Conflict
 
 from .choices import GroupType, ResourceType, Role, Visibility
@@ -31,6 +39,22 @@ from .models import Group, Membership, Resource, ResourceProgress
 from .services import MANAGERS, role_of
 
 RECENT_DAYS = 7
+
+#: What an uploaded file may be, by the bytes, for each resource type that takes one.
+UPLOAD_TYPES = {
+    ResourceType.FILE: {**uploads.DOCUMENT_TYPES, **uploads.IMAGE_TYPES},
+    ResourceType.IMAGE: uploads.IMAGE_TYPES,
+    ResourceType.VIDEO: uploads.VIDEO_TYPES,
+}
+
+#: The endpoint that takes resource uploads (for the request body limit, ``hooks.upload_limits``).
+UPLOAD_PATH = re.compile(r"^/api/resources/?$")
+
+
+def upload_limit(*, path: str) -> int | None:
+    """The largest file ``POST /api/resources/`` may carry: the largest limit of any type (each
+    type's own limit is checked once the type is known)."""
+    return max(settings.LEARNFLOW_UPLOAD_MAX_BYTES.values()) if UPLOAD_PATH.match(path) else None
 
 
 # --- who may do what -------------------------------------------------------------------------------
@@ -82,8 +106,8 @@ def resources_visible(*, user) -> QuerySet[Resource]:
 
 
 def resources_for_listing(queryset: QuerySet[Resource], *, user) -> QuerySet[Resource]:
-    """What the resource serializer reads, in a fixed number of queries: the uploader and group
-    joined, a folder's item count as a subquery, and the caller's own progress prefetched."""
+    """What the resource serializer reads, in a fixed number of queries: the uploader, group and
+    upload joined, a folder's item count as a subquery, and the caller's own progress prefetched."""
     items = (
         Resource.objects.filter(parent_folder=OuterRef("pk"), is_deleted=False)
         .order_by()
@@ -92,7 +116,7 @@ def resources_for_listing(queryset: QuerySet[Resource], *, user) -> QuerySet[Res
         .values("n")
     )
     return (
-        queryset.select_related("uploaded_by", "group")
+        queryset.select_related("uploaded_by", "group", "upload")
         .annotate(item_count=Coalesce(Subquery(items, output_field=IntegerField()), 0))
         .prefetch_related(Prefetch("progress", queryset=ResourceProgress.objects.filter(user=user), to_attr="mine"))
     )
@@ -217,9 +241,40 @@ def _parent_for(*, resource: Resource, group: Group | None, parent_folder_id, ro
     return parent
 
 
+def resource_create(*, user, group_id=None, parent_folder_id=None, file=None, **fields) -> Resource:
+    """Add a resource to the user's personal library or, with ``group_id``, to a group's.
+
+    With ``file``, a file, image or video resource stores that upload instead of a URL: its type
+    by its bytes must suit the resource type (``UPLOAD_TYPES``; else 400 naming ``file``), its size
+    ``LEARNFLOW_UPLOAD_MAX_BYTES`` of the type and the uploader's storage quota (else 413). Where
+    it may go is checked before the file is written, and the written objects are deleted again if
+    the resource is not created."""
+    if file is None:
+        return _resource_create(user=user, group_id=group_id, parent_folder_id=parent_folder_id, **fields)
+    kind = fields.get("resource_type")
+    if kind not in UPLOAD_TYPES:
+        raise ValidationError({"resource_type": ["Only a file, image or video resource takes an uploaded file."]})
+    if group_id is not None:
+        _target_group(group_id, user)
+    stored = uploads.upload_write(
+        user=user,
+        file=file,
+        allowed_types=UPLOAD_TYPES[kind],
+        max_bytes=settings.LEARNFLOW_UPLOAD_MAX_BYTES[kind],
+        purpose=UploadPurpose.RESOURCE,
+        thumbnail=True,
+    )
+    try:
+        return _resource_create(
+            user=user, group_id=group_id, parent_folder_id=parent_folder_id, stored=stored, **fields
+        )
+    except BaseException:
+        stored.discard()
+        raise
+
+
 @transaction.atomic
-def resource_create(*, user, group_id=None, parent_folder_id=None, **fields) -> Resource:
-    """Add a resource to the user's personal library or, with ``group_id``, to a group's."""
+def _resource_create(*, user, group_id, parent_folder_id, stored=None, **fields) -> Resource:
     group = _target_group(group_id, user) if group_id is not None else None
     resource = Resource(uploaded_by=user, group=group, **fields)
     if parent_folder_id is not None:
@@ -228,6 +283,10 @@ def resource_create(*, user, group_id=None, parent_folder_id=None, **fields) -> 
         resource.parent_folder = _parent_for(
             resource=resource, group=group, parent_folder_id=parent_folder_id, rows=rows
         )
+    if stored is not None:
+        # After the library locks: groups before users, as everywhere (``_lock_libraries``).
+        resource.upload = uploads.upload_record(stored=stored)
+        resource.url, resource.file_size = "", stored.size
     resource.save(force_insert=True)
     return resource
 
@@ -236,19 +295,23 @@ def resource_create(*, user, group_id=None, parent_folder_id=None, **fields) -> 
 def resource_update(*, user, resource: Resource, data: dict) -> Resource:
     """Edit a resource's details, or put it in another folder of the same library
     (``parent_folder_id``; ``None`` is the top level). A folder stays a folder and nothing else
-    becomes one; every other type needs a URL."""
+    becomes one; every other type needs a URL, unless it holds an upload: that one keeps its file,
+    its type and its size (to change the file, delete the resource and upload anew), and takes no
+    URL."""
     _require_manage(resource, user)
     resource = _locked(resource)
     data = dict(data)
     new_type = data.get("resource_type", resource.resource_type)
     if (new_type == ResourceType.FOLDER) != (resource.resource_type == ResourceType.FOLDER):
         raise ValidationError({"resource_type": ["A folder stays a folder, and nothing else becomes one."]})
+    if resource.upload_id is not None:
+        _check_upload_update(resource, data, new_type)
     if "parent_folder_id" in data:
         folder_id = data.pop("parent_folder_id")
         data["parent_folder"] = _parent_for(resource=resource, group=resource.group, parent_folder_id=folder_id)
     for field, value in data.items():
         setattr(resource, field, value)
-    if new_type != ResourceType.FOLDER and not resource.url:
+    if new_type != ResourceType.FOLDER and not resource.url and resource.upload_id is None:
         raise ValidationError({"url": ["This resource needs a URL."]})
     if new_type == ResourceType.FOLDER and resource.url:
         raise ValidationError({"url": ["A folder has no URL."]})
@@ -256,19 +319,47 @@ def resource_update(*, user, resource: Resource, data: dict) -> Resource:
     return resource
 
 
+def _check_upload_update(resource: Resource, data: dict, new_type: str) -> None:
+    if data.get("url"):
+        raise ValidationError({"url": ["An uploaded file has no URL: to replace it, delete this resource."]})
+    if new_type != resource.resource_type:
+        raise ValidationError({"resource_type": ["The type of an uploaded file stays what it was uploaded as."]})
+    if "file_size" in data and data["file_size"] != resource.file_size:
+        raise ValidationError({"file_size": ["An uploaded file's size is the file's own."]})
+
+
 @transaction.atomic
 def resource_delete(*, user, resource: Resource) -> int:
     """Delete a resource softly; a folder takes everything in it along. In a group, a folder that
-    holds other members' resources is deleted only by the group's leaders and admins. Returns how
-    many resources were deleted."""
+    holds other members' resources is deleted only by the group's leaders and admins. Uploaded
+    files of what is deleted go for good: their rows now (freeing their uploaders' quota) and their
+    objects after the commit. Returns how many resources were deleted."""
     role = _require_manage(resource, user)
     resource = _locked(resource)
     rows = subtree(resource)
     if role not in MANAGERS and any(owner != user.pk for _, _, owner, _ in rows):
         raise PermissionDenied("This folder holds other members' resources: only leaders and admins can delete it.")
-    return Resource.objects.filter(pk__in=[row[0] for row in rows], is_deleted=False).update(
-        is_deleted=True, updated_at=timezone.now()
-    )
+    return resources_delete_rows(Resource.objects.filter(pk__in=[row[0] for row in rows]))
+
+
+@transaction.atomic
+def resources_delete_rows(queryset: QuerySet[Resource]) -> int:
+    """Delete exactly these resources softly, and their uploaded files for good (the rows now, the
+    objects after the commit); returns how many were deleted. Also what staff do in the admin."""
+    deleted = queryset.filter(is_deleted=False)
+    gone = list(Upload.objects.filter(resource__in=deleted))
+    count = deleted.update(is_deleted=True, upload=None, updated_at=timezone.now())
+    uploads.uploads_delete(uploads=gone)
+    return count
+
+
+def resources_restore_rows(queryset: QuerySet[Resource]) -> tuple[int, int]:
+    """Restore exactly these deleted resources (staff, in the admin), except those whose uploaded
+    file went with their deletion: nothing is left to restore there. Returns ``(restored, left)``."""
+    deleted = queryset.filter(is_deleted=True)
+    file_gone = Q(upload__isnull=True, url="") & ~Q(resource_type=ResourceType.FOLDER)
+    restored = deleted.exclude(file_gone).update(is_deleted=False, updated_at=timezone.now())
+    return restored, deleted.filter(file_gone).count()
 
 
 @transaction.atomic
@@ -309,8 +400,9 @@ def resource_make_personal(*, user, resource: Resource, parent_folder_id=None) -
 
 
 def resource_stats(*, user) -> dict:
-    """The user's contributions (resources they uploaded and can still see) by library and type, and
-    how many resources they can see in all; one query."""
+    """The user's contributions (resources they uploaded and can still see) by library and type,
+    how many resources they can see in all (one query), and what their uploaded files take of
+    their storage quota (``storage``, one query)."""
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     mine = Q(uploaded_by=user)
     aggregates = {
@@ -324,4 +416,4 @@ def resource_stats(*, user) -> dict:
     }
     row = resources_visible(user=user).aggregate(**aggregates)
     by_type = {kind: row.pop(f"type_{kind}") for kind in ResourceType.values}
-    return {**row, "by_type": by_type}
+    return {**row, "by_type": by_type, "storage": uploads.storage_usage(user=user)}

@@ -168,8 +168,8 @@ def messages_export(*, user) -> dict:
 
 
 RESOURCE_EXPORT_FIELDS = (
-    "id", "title", "description", "resource_type", "url", "file_size", "group_id", "parent_folder_id", "is_deleted",
-    "created_at", "updated_at",
+    "id", "title", "description", "resource_type", "url", "file_size", "upload_id", "group_id", "parent_folder_id",
+    "is_deleted", "created_at", "updated_at",
 )  # fmt: skip
 
 

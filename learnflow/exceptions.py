@@ -12,7 +12,12 @@ class Conflict(Exception):
 
 
 class TooLarge(Exception):
-    """Something sent is larger than its limit, e.g. an uploaded file (answered as 413)."""
+    """Something sent is larger than its limit, e.g. an uploaded file (answered as 413). ``data``
+    adds fields to the answer beside ``detail``, e.g. the storage left (``remaining_bytes``)."""
+
+    def __init__(self, message: str = "", *, data: dict | None = None):
+        super().__init__(message)
+        self.data = data or {}
 
 
 class TooLargeError(exceptions.APIException):
@@ -29,11 +34,13 @@ class ConflictError(exceptions.APIException):
 
 def api_exception_handler(exc, context):
     """DRF's handler, plus the services' errors: Django's ``ValidationError`` as a 400 naming fields,
-    ``Conflict`` as a 409 and ``TooLarge`` as a 413. Every 400 body is an object (``FieldErrors`` in
-    the schema)."""
+    ``Conflict`` as a 409 and ``TooLarge`` as a 413 (with its ``data``). Every 400 body is an object
+    (``FieldErrors`` in the schema)."""
     if isinstance(exc, Conflict):
         exc = ConflictError(str(exc))
+    extra = {}
     if isinstance(exc, TooLarge):
+        extra = exc.data
         exc = TooLargeError(str(exc))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
@@ -46,6 +53,8 @@ def api_exception_handler(exc, context):
         # A refusal raised without a field (``ValidationError("...")``) still answers the documented
         # shape: an object of field errors.
         response.data = {"non_field_errors": response.data}
+    if response is not None and extra:
+        response.data.update(extra)
     return response
 
 

@@ -20,15 +20,17 @@ when ``S3_BUCKET`` is set, the file system under ``var/media`` otherwise. Nothin
   before their transaction commits and delete replaced ones with ``transaction.on_commit``.
 """
 
+import codecs
 import logging
 import mimetypes
+import re
 from io import BytesIO
 
 import filetype
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 from django.http import FileResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -191,6 +193,43 @@ def upload_check(upload, *, max_bytes: int, allowed: dict[str, str], field: str 
     return mime
 
 
+#: The type of an upload that no magic number matches but :func:`is_plain_text` accepts.
+TEXT_TYPE = "text/plain"
+
+#: Markup a browser could render or run: text holding any of it is not plain text.
+_MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed|style|meta|\?xml)", re.I)
+
+#: How many bytes :func:`is_plain_text` reads at a time (a chunk keeps the tail of the one before).
+_TEXT_CHUNK_BYTES = 64 * 1024
+
+
+def is_plain_text(upload) -> bool:
+    """Whether the whole file is plain text: UTF-8 (a BOM allowed), no NUL byte, and no markup (it
+    does not start with ``<`` and holds no HTML, SVG or XML tag), so it can never be taken for HTML.
+    Read in chunks: a large file is never held in memory."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    upload.seek(0)
+    tail, first = b"", True
+    try:
+        for chunk in iter(lambda: upload.read(_TEXT_CHUNK_BYTES), b""):
+            if first:
+                if chunk.lstrip(b"\xef\xbb\xbf \t\r\n\x0c").startswith(b"<"):
+                    return False
+                first = False
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+            if _MARKUP.search(tail + chunk):
+                return False
+            tail = chunk[-32:]
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return not first
+
+
 def _check_pixels(image: Image.Image) -> None:
     limit = settings.LEARNFLOW_IMAGE_MAX_PIXELS
     if image.width * image.height > limit:
@@ -250,12 +289,46 @@ def image_encode(image: Image.Image, *, quality: int = 85) -> bytes:
     return out.getvalue()
 
 
+#: What :func:`image_encode_as` writes for each image type: a GIF becomes a PNG of its first frame.
+REENCODED_TYPES = {
+    "image/jpeg": "image/jpeg",
+    "image/png": "image/png",
+    "image/webp": "image/webp",
+    "image/gif": "image/png",
+}
+
+
+def image_encode_as(image: Image.Image, *, mime: str, quality: int = 90) -> tuple[bytes, str]:
+    """``image`` written anew from its pixels only (no EXIF, GPS, XMP or ICC profile) in the type
+    it was uploaded as (``REENCODED_TYPES``); answers the bytes and their type."""
+    target = REENCODED_TYPES[mime]
+    clean = image.copy()
+    clean.info = {}
+    out = BytesIO()
+    if target == "image/jpeg":
+        clean.convert("RGB").save(out, format="JPEG", quality=quality, optimize=True)
+    elif target == "image/webp":
+        clean.save(out, format="WEBP", quality=quality, method=4)
+    else:
+        clean.save(out, format="PNG", optimize=True)
+    return out.getvalue(), target
+
+
 # --- writing and deleting -----------------------------------------------------------------------
 
 
 def object_save(name: str, content: bytes, *, content_type: str) -> str:
     """Store ``content`` as ``name`` (never over an existing object); answers the stored name."""
     file = ContentFile(content, name=name.rsplit("/", 1)[-1])
+    file.content_type = content_type
+    return get_storage().save(name, file)
+
+
+def object_save_file(name: str, upload, *, content_type: str) -> str:
+    """Store an uploaded file as ``name`` with the type decided for it, streamed in chunks from
+    where Django spooled it (never read into memory); answers the stored name."""
+    upload.seek(0)
+    file = File(upload, name=name.rsplit("/", 1)[-1])
     file.content_type = content_type
     return get_storage().save(name, file)
 

@@ -212,6 +212,15 @@ LEARNFLOW_PUBLIC_BASE_URL = env.str("LEARNFLOW_PUBLIC_BASE_URL", default="").rst
 LEARNFLOW_AVATAR_MAX_BYTES = env.int("LEARNFLOW_AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
 # An uploaded image with more pixels than this is refused (decompression bombs).
 LEARNFLOW_IMAGE_MAX_PIXELS = env.int("LEARNFLOW_IMAGE_MAX_PIXELS", default=50_000_000)
+# The largest file a resource of each type may upload (413 above it).
+LEARNFLOW_UPLOAD_MAX_BYTES = {
+    "file": env.int("LEARNFLOW_UPLOAD_MAX_BYTES_FILE", default=50 * 1024 * 1024),
+    "image": env.int("LEARNFLOW_UPLOAD_MAX_BYTES_IMAGE", default=50 * 1024 * 1024),
+    "video": env.int("LEARNFLOW_UPLOAD_MAX_BYTES_VIDEO", default=200 * 1024 * 1024),
+}
+# How much a user's uploads may take in all, by tier (accounts.uploads; avatars do not count).
+LEARNFLOW_STORAGE_QUOTA_BYTES = env.int("LEARNFLOW_STORAGE_QUOTA_BYTES", default=500 * 1024 * 1024)
+LEARNFLOW_STORAGE_QUOTA_PREMIUM_BYTES = env.int("LEARNFLOW_STORAGE_QUOTA_PREMIUM_BYTES", default=5 * 1024**3)
 
 # --- Security -------------------------------------------------------------------------------
 LEARNFLOW_MAX_BODY_BYTES = env.int("LEARNFLOW_MAX_BODY_BYTES", default=1024 * 1024)
@@ -323,6 +332,8 @@ SPECTACULAR_SETTINGS = {
         "RoomPhaseEnum": "focus.rooms.choices.Phase",
         "GroupVisibilityEnum": "community.choices.Visibility",
         "RoomVisibilityEnum": "focus.rooms.choices.RoomVisibility",
+        "ResourceTypeEnum": "community.choices.ResourceType",
+        "UploadResourceTypeEnum": "community.choices.UPLOAD_RESOURCE_TYPES",
     },
 }
 

@@ -1,10 +1,11 @@
 """Shapes of the accounts API. Rules live in ``accounts.services``; these only describe fields."""
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 
-from accounts import avatars
+from accounts import avatars, uploads
 from accounts.models import DataExport, Notification, User
 from accounts.tokens import SingleUseRefreshToken
 from accounts.validators import AVATAR_URL_MAX_LENGTH
@@ -135,12 +136,17 @@ class DataExportSerializer(ModelSerializer):
     """A data export; ``document`` holds everything LearnFlow has about the caller once ``status`` is
     ``ready`` (the ``manage.py export_user_data`` document: one section per app), else null."""
 
-    document = serializers.DictField(read_only=True, allow_null=True)
+    document = serializers.SerializerMethodField()
 
     class Meta:
         model = DataExport
         fields = ("id", "status", "created_at", "finished_at", "expires_at", "document")
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_document(self, export) -> dict | None:
+        """The stored document, with fresh download URLs for the uploads (they live minutes)."""
+        return uploads.export_urls_refresh(export.document, user_id=export.user_id)
 
 
 class AvatarSerializer(serializers.Serializer):
@@ -224,3 +230,45 @@ class TokenBlacklistSerializer(jwt_serializers.TokenBlacklistSerializer):
     """Logout spends the refresh token (see ``SingleUseRefreshToken``)."""
 
     token_class = SingleUseRefreshToken
+
+
+class UploadedFileSerializer(serializers.Serializer):
+    """An uploaded file as its viewer sees it. The URLs work for ``LEARNFLOW_FILE_URL_SECONDS``
+    (ask again for new ones) and are only given to callers allowed to see the file."""
+
+    name = serializers.CharField(source="original_name", help_text="the name it downloads as")
+    size = serializers.IntegerField(help_text="bytes")
+    content_type = serializers.CharField(help_text="decided from the file's bytes")
+    download_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, upload) -> str:
+        return uploads.download_url(upload)
+
+    def get_thumbnail_url(self, upload) -> str | None:
+        """A small WebP of an image; ``null`` for anything else."""
+        return uploads.thumbnail_url(upload)
+
+
+class UploadTooLargeSerializer(serializers.Serializer):
+    """A 413 of an upload: the file, or the body, is over its limit, or the storage quota has no room
+    for it (then ``remaining_bytes`` and ``quota_bytes`` say how much is left of how much)."""
+
+    detail = serializers.CharField()
+    remaining_bytes = serializers.IntegerField(required=False, help_text="only when over the storage quota")
+    quota_bytes = serializers.IntegerField(required=False, help_text="only when over the storage quota")
+
+
+class StorageTypeUsageSerializer(serializers.Serializer):
+    files = serializers.IntegerField()
+    bytes = serializers.IntegerField()
+
+
+class StorageUsageSerializer(serializers.Serializer):
+    """What the caller's uploads take of their storage quota (avatars do not count)."""
+
+    used_bytes = serializers.IntegerField()
+    quota_bytes = serializers.IntegerField(help_text="by tier: premium users have more")
+    remaining_bytes = serializers.IntegerField()
+    file_count = serializers.IntegerField()
+    by_type = serializers.DictField(child=StorageTypeUsageSerializer(), help_text="by content type")

@@ -1,7 +1,7 @@
 import factory
 
-from accounts.choices import NotificationKind
-from accounts.models import Notification, User
+from accounts.choices import NotificationKind, UploadPurpose
+from accounts.models import Notification, Upload, User
 
 DEFAULT_PASSWORD = "correct-Horse-battery-7"
 
@@ -25,3 +25,17 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = NotificationKind.SYSTEM
     title = factory.Faker("sentence", nb_words=4)
     body = factory.Faker("sentence")
+
+
+class UploadFactory(factory.django.DjangoModelFactory):
+    """An upload row (its objects are not written: enough for what only reads rows)."""
+
+    class Meta:
+        model = Upload
+
+    user = factory.SubFactory(UserFactory)
+    purpose = UploadPurpose.RESOURCE
+    object_name = factory.Sequence(lambda n: f"uploads/test/{n:08d}.pdf")
+    size = 1000
+    content_type = "application/pdf"
+    original_name = factory.Sequence(lambda n: f"notes {n}.pdf")

@@ -76,9 +76,9 @@ def test_an_export_starts_pending_and_is_then_ready_with_the_whole_document(
 def test_every_app_with_user_data_has_an_exporter():
     # then
     assert {name for name, _ in hooks.user_data_exporters.items()} == {
-        "account", "notifications", "tasks", "goals", "groups", "invitations", "forum", "messages", "resources",
-        "study_sessions", "shutdown_reflections", "rooms", "points", "achievements", "weekly_reviews", "streak",
-        "focus_totals",
+        "account", "notifications", "uploads", "tasks", "goals", "groups", "invitations", "forum", "messages",
+        "resources", "study_sessions", "shutdown_reflections", "rooms", "points", "achievements", "weekly_reviews",
+        "streak", "focus_totals",
     }  # fmt: skip
 
 

@@ -3,9 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import UserSummarySerializer
+from accounts.api.serializers import StorageUsageSerializer, UploadedFileSerializer, UserSummarySerializer
 from community import resources
-from community.choices import ProgressStatus, ResourceType
+from community.choices import UPLOAD_RESOURCE_TYPES, ProgressStatus, ResourceType
 from community.models import Resource, ResourceProgress
 from learnflow import dates
 from learnflow.dates import ModelSerializer
@@ -30,12 +30,14 @@ class MyProgressSerializer(serializers.Serializer):
 class ResourceSerializer(ModelSerializer):
     """A resource as the caller sees it: ``can_manage`` says whether they may edit, move or delete
     it, ``my_progress`` is their own progress (``null`` when they have none), ``item_count`` the
-    number of things directly inside a folder (``null`` for anything else)."""
+    number of things directly inside a folder (``null`` for anything else), ``file`` the uploaded
+    file with short-lived URLs (``null`` for a resource given by URL; ``url`` is empty for an upload)."""
 
     group_id = serializers.UUIDField(required=False, allow_null=True, help_text="null or absent: personal")
     parent_folder_id = serializers.UUIDField(required=False, allow_null=True, help_text="null or absent: top level")
     url = _url_field(required=False, allow_blank=True, default="")
     file_size = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_FILE_SIZE)
+    file = UploadedFileSerializer(source="upload", read_only=True, allow_null=True)
     uploaded_by = UserSummarySerializer(read_only=True)
     item_count = serializers.SerializerMethodField()
     can_manage = serializers.SerializerMethodField()
@@ -44,7 +46,7 @@ class ResourceSerializer(ModelSerializer):
     class Meta:
         model = Resource
         fields = (
-            "id", "title", "description", "resource_type", "url", "file_size", "group_id", "parent_folder_id",
+            "id", "title", "description", "resource_type", "url", "file_size", "file", "group_id", "parent_folder_id",
             "uploaded_by", "item_count", "can_manage", "my_progress", "created_at", "updated_at",
         )  # fmt: skip
         read_only_fields = ("id", "created_at", "updated_at")
@@ -73,6 +75,28 @@ class ResourceSerializer(ModelSerializer):
     def get_my_progress(self, resource):
         mine = getattr(resource, "mine", None)
         return MyProgressSerializer(mine[0]).data if mine else None
+
+
+class ResourceUploadSerializer(serializers.Serializer):
+    """A file, image or video resource with its file uploaded (``multipart/form-data``). The type is
+    decided by the file's bytes: an image is JPEG, PNG, WebP or GIF; a video MP4, WebM or QuickTime;
+    a file a document (PDF, Word, Excel, PowerPoint, OpenDocument, RTF, EPUB, ZIP, UTF-8 plain text)
+    or an image. SVG, HTML and anything else are refused."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    resource_type = serializers.ChoiceField(choices=UPLOAD_RESOURCE_TYPES, help_text="file, image or video")
+    group_id = serializers.UUIDField(required=False, allow_null=True, help_text="absent: personal")
+    parent_folder_id = serializers.UUIDField(required=False, allow_null=True, help_text="absent: top level")
+    file = serializers.FileField(help_text="the file; its size limit depends on resource_type")
+
+    def validate(self, attrs):
+        for field in ("url", "file_size"):
+            if field in self.initial_data:
+                raise serializers.ValidationError(
+                    {field: ["An uploaded file takes no URL or size: send the file alone."]}
+                )
+        return attrs
 
 
 class ResourceUpdateSerializer(serializers.Serializer):
@@ -106,6 +130,7 @@ class ResourceStatsSerializer(serializers.Serializer):
     added_last_7_days = serializers.IntegerField()
     total_file_size = serializers.IntegerField(help_text="bytes")
     by_type = serializers.DictField(child=serializers.IntegerField())
+    storage = StorageUsageSerializer(help_text="what your uploaded files take of your storage quota")
 
 
 class CanManageSerializer(serializers.Serializer):
@@ -127,7 +152,7 @@ class ResourceProgressWriteSerializer(serializers.Serializer):
 
 class ResourceBriefSerializer(ModelSerializer):
     group_id = serializers.UUIDField(allow_null=True)
-    url = serializers.CharField(help_text="empty for a folder")
+    url = serializers.CharField(help_text="empty for a folder or an uploaded file")
 
     class Meta:
         model = Resource

@@ -7,17 +7,20 @@ libraries), so anyone else's resource is a 404. Rules live in ``community.resour
 import django_filters
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from accounts.api.serializers import UploadTooLargeSerializer
 from community import progress, resources, selectors
 from community.choices import ProgressStatus, ResourceType
 from community.models import Group, Resource, ResourceProgress
 from learnflow.filters import SearchFilter
 from learnflow.openapi import errors
+from learnflow.parsers import JSONParser
 from learnflow.routers import UUID_REGEX
 from learnflow.views import OwnedQuerysetMixin
 
@@ -30,6 +33,7 @@ from .resource_serializers import (
     ResourceSerializer,
     ResourceStatsSerializer,
     ResourceUpdateSerializer,
+    ResourceUploadSerializer,
     ShareSerializer,
 )
 
@@ -98,10 +102,35 @@ class ResourceViewSet(
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    def get_parsers(self):
+        # Only creating takes a file; ``action`` is not known yet when the parsers are chosen.
+        action = getattr(self, "action", None) or getattr(self, "action_map", {}).get(self.request.method.lower())
+        if action == "create":
+            return [JSONParser(), MultiPartParser()]
+        return super().get_parsers()
+
     @errors(403)
+    @extend_schema(
+        request={"application/json": ResourceSerializer, "multipart/form-data": ResourceUploadSerializer},
+        responses={
+            201: ResourceSerializer,
+            413: OpenApiResponse(
+                UploadTooLargeSerializer,
+                description="The body or the file is over its limit (per type: `LEARNFLOW_UPLOAD_MAX_BYTES`), "
+                "or the storage quota has no room for the file (`remaining_bytes`, `quota_bytes`).",
+            ),
+        },
+        description="JSON: a link, a folder, or a file / image / video given by its URL. Multipart: a file, "
+        "image or video resource with its `file` uploaded (type decided by the bytes, images re-encoded "
+        "without metadata and given a thumbnail); a file of the wrong type or a corrupt image is a 400 "
+        "naming `file`, one over its size limit or your quota a 413.",
+    )
     def create(self, request, *args, **kwargs):
         """Add a resource to your personal library, or to a group's with ``group_id``."""
-        serializer = self.get_serializer(data=request.data)
+        if request.content_type.startswith("multipart/form-data"):
+            serializer = ResourceUploadSerializer(data=request.data)
+        else:
+            serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         resource = resources.resource_create(user=request.user, **serializer.validated_data)
         return self._respond(resource, status.HTTP_201_CREATED)
@@ -177,7 +206,8 @@ class ResourceViewSet(
     @extend_schema(responses=ResourceStatsSerializer)
     @action(detail=False, methods=["get"], url_path="stats/me", **_ONE)
     def stats(self, request):
-        """What you added, by library and type, and how many resources you can see."""
+        """What you added, by library and type, how many resources you can see, and what your
+        uploaded files take of your storage quota (``storage``)."""
         return Response(ResourceStatsSerializer(resources.resource_stats(user=request.user)).data)
 
     @extend_schema(request=ResourceProgressWriteSerializer, responses=ResourceProgressSerializer)

@@ -686,6 +686,13 @@ def test_resource_stats(user, other_user, auth_client):
         "added_last_7_days": 3,
         "total_file_size": 1500,
         "by_type": {"image": 0, "video": 1, "file": 0, "folder": 1, "link": 1},
+        "storage": {
+            "used_bytes": 0,
+            "quota_bytes": 500 * 1024 * 1024,
+            "remaining_bytes": 500 * 1024 * 1024,
+            "file_count": 0,
+            "by_type": {},
+        },
     }
 
 

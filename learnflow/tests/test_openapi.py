@@ -4,7 +4,12 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 METHODS = ("get", "post", "put", "patch", "delete")
-ERROR_SHAPES = {"#/components/schemas/ErrorDetail", "#/components/schemas/FieldErrors"}
+# UploadTooLarge: an upload's 413, ``detail`` plus the storage left when over the quota.
+ERROR_SHAPES = {
+    "#/components/schemas/ErrorDetail",
+    "#/components/schemas/FieldErrors",
+    "#/components/schemas/UploadTooLarge",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +48,16 @@ def test_input_documents_400_and_a_body_413_and_415(document):
     assert {"400", "413", "415"} <= _codes(document, "/api/tasks/", "post")
     assert "400" in _codes(document, "/api/tasks/", "get")  # filters
     assert "413" not in _codes(document, "/api/tasks/", "get")
+
+
+def test_an_upload_documents_its_413_with_the_storage_left(document):
+    operation = document["paths"]["/api/resources/"]["post"]
+    assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    response = operation["responses"]["413"]["content"]["application/json"]["schema"]
+    assert response["$ref"] == "#/components/schemas/UploadTooLarge"
+    shape = document["components"]["schemas"]["UploadTooLarge"]
+    assert set(shape["properties"]) == {"detail", "remaining_bytes", "quota_bytes"}
+    assert shape["required"] == ["detail"]
 
 
 def test_a_url_too_long_for_the_web_server_is_documented_where_there_is_a_query(document):
