@@ -212,6 +212,16 @@ LEARNFLOW_PUBLIC_BASE_URL = env.str("LEARNFLOW_PUBLIC_BASE_URL", default="").rst
 LEARNFLOW_AVATAR_MAX_BYTES = env.int("LEARNFLOW_AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
 # An uploaded image with more pixels than this is refused (decompression bombs).
 LEARNFLOW_IMAGE_MAX_PIXELS = env.int("LEARNFLOW_IMAGE_MAX_PIXELS", default=50_000_000)
+# Uploads are counted as they arrive and refused (413) once a file passes its limit; a file larger than
+# FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file (FILE_UPLOAD_TEMP_DIR, default the system's) as
+# it is read, so no upload sits in memory whole.
+FILE_UPLOAD_HANDLERS = [
+    "learnflow.files.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
 
 # --- Security -------------------------------------------------------------------------------
 LEARNFLOW_MAX_BODY_BYTES = env.int("LEARNFLOW_MAX_BODY_BYTES", default=1024 * 1024)
