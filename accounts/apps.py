@@ -7,10 +7,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from learnflow import hooks
 
-        from . import demo, selectors, services
+        from . import avatars, demo, selectors, services
 
         hooks.user_data_exporters.register("account", selectors.user_export)
         hooks.user_data_exporters.register("notifications", selectors.notifications_export)
         hooks.demo_seeders.register("notifications", demo.seed_notifications)
         hooks.public_stats_providers.register("account", selectors.public_stats)
         hooks.upload_limits.register("avatar", services.avatar_upload_limit)
+        hooks.stored_object_owners.register(avatars.PREFIX, avatars.objects_in_use)

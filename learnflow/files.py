@@ -22,7 +22,7 @@ when ``S3_BUCKET`` is set, the file system under ``var/media`` otherwise. Nothin
   call here raises ``StorageUnavailable`` (:func:`storage_errors`), which the API answers as 503 with
   ``Retry-After``; a missing object stays ``FileNotFoundError`` (a 404 or the caller's fallback). A
   failed write leaves nothing behind: no partial file, and the service's transaction rolls back.
-  A failed delete is only logged.
+  A failed delete is only logged: :func:`orphans_sweep` removes what no row refers to later.
 * **Receiving an upload.** :class:`UploadLimitHandler` counts an upload's bytes as they arrive and
   refuses (413) the moment a file passes its path's limit (``hooks.upload_limits``); files over
   ``FILE_UPLOAD_MAX_MEMORY_SIZE`` stream to a temporary file, never into memory whole.
@@ -30,8 +30,10 @@ when ``S3_BUCKET`` is set, the file system under ``var/media`` otherwise. Nothin
 
 import logging
 import mimetypes
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from io import BytesIO
 
 import filetype
@@ -394,8 +396,8 @@ def object_save(name: str, content: bytes | File, *, content_type: str) -> str:
 
 def objects_delete(names) -> None:
     """Delete stored objects, e.g. after the commit that stopped referring to them. A failure is
-    logged, not raised: the commit already happened, and an orphaned object is only wasted
-    space. Once the storage has failed, the remaining names are not tried (each would wait for the
+    logged, not raised: the commit already happened, and :func:`orphans_sweep` removes what is
+    left. Once the storage has failed, the remaining names are not tried (each would wait for the
     storage's timeout)."""
     storage = get_storage()
     names = list(names)
@@ -408,3 +410,80 @@ def objects_delete(names) -> None:
             return
         except Exception:
             logger.exception("could not delete stored object %r", name)
+
+
+# --- the orphan sweeper -------------------------------------------------------------------------
+
+
+def objects_list(prefix: str, *, page_size: int = 1000) -> Iterator[tuple[str, datetime]]:
+    """``(name, last modified)`` of every object stored under ``prefix`` (``avatars/``), read a page
+    (S3) or a directory (file system) at a time."""
+    storage = get_storage()
+    with storage_errors("list", prefix):
+        if is_object_storage(storage):
+            for summary in storage.bucket.objects.filter(Prefix=prefix).page_size(page_size):
+                yield summary.key, summary.last_modified
+            return
+        root = storage.location
+        top = storage.path(prefix)
+        for directory, subdirectories, filenames in os.walk(top):
+            subdirectories.sort()
+            for filename in sorted(filenames):
+                path = os.path.join(directory, filename)
+                try:
+                    modified = os.lstat(path).st_mtime
+                except FileNotFoundError:
+                    continue  # deleted meanwhile
+                yield os.path.relpath(path, root).replace(os.sep, "/"), datetime.fromtimestamp(modified, tz=UTC)
+
+
+def _objects_remove(names: list[str]) -> None:
+    """Delete ``names`` now, raising ``StorageUnavailable`` if the storage fails (one request per
+    1,000 names on S3). Deleting an object that is already gone is not an error."""
+    storage = get_storage()
+    with storage_errors("delete", names[0]):
+        if is_object_storage(storage):
+            for part in _batched(names, 1000):
+                answer = storage.bucket.delete_objects(Delete={"Objects": [{"Key": n} for n in part], "Quiet": True})
+                failed = [e for e in answer.get("Errors", []) if e.get("Code") not in MISSING_CODES]
+                if failed:
+                    raise StorageUnavailable(f"{len(failed)} objects were not deleted: {failed[0]}")
+        else:
+            for name in names:
+                storage.delete(name)
+
+
+def _batched(items, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def orphans_sweep(*, older_than: datetime, batch_size: int = 1000) -> dict[str, int]:
+    """Delete the stored objects that no row refers to any more and that were last modified before
+    ``older_than``; answers how many were deleted under each prefix.
+
+    Each prefix belongs to the app that registered it in ``hooks.stored_object_owners`` and answers
+    which of a batch of names its rows still refer to. Services write an object before the
+    transaction that refers to it commits, so a young object may be an upload in flight: the job
+    passes now minus ``LEARNFLOW_ORPHAN_GRACE_SECONDS``. An object that was once unreferenced is
+    never referred to again (every upload gets a new random name), and deleting is idempotent, so
+    a sweep racing another, or an after-commit delete, is harmless. Memory stays bounded: names are
+    listed a page at a time and checked and deleted ``batch_size`` at a time."""
+    deleted = {}
+    for prefix, in_use in hooks.stored_object_owners.items():
+        deleted[prefix] = 0
+        old_names = (name for name, modified in objects_list(prefix) if modified < older_than)
+        for batch in _batched(old_names, batch_size):
+            kept = in_use(names=batch)
+            orphans = [name for name in batch if name not in kept]
+            if orphans:
+                _objects_remove(orphans)
+                deleted[prefix] += len(orphans)
+                logger.info("deleted %d orphaned objects under %r", len(orphans), prefix)
+    return deleted

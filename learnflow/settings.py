@@ -222,6 +222,9 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
+# A stored object that no row refers to is deleted by the sweep_orphaned_files job once it is this old
+# (younger ones may be uploads whose transaction has not committed yet).
+LEARNFLOW_ORPHAN_GRACE_SECONDS = env.int("LEARNFLOW_ORPHAN_GRACE_SECONDS", default=3600)
 
 # --- Security -------------------------------------------------------------------------------
 LEARNFLOW_MAX_BODY_BYTES = env.int("LEARNFLOW_MAX_BODY_BYTES", default=1024 * 1024)

@@ -6,11 +6,14 @@ import time
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.db import DatabaseError
+from django.utils import timezone
 from PIL import Image
 
 from accounts import avatars, services
 from accounts.models import User
+from learnflow import jobs
 from learnflow.testing import image_bytes, upload
 
 AVATAR = "/api/users/profile/avatar"
@@ -69,6 +72,33 @@ def test_renditions_are_deleted_again_when_the_profile_cannot_be_saved(file_stor
     # then
     assert file_storage.names() == []
     assert User.objects.get(pk=user.pk).avatar_key == ""
+
+
+@pytest.mark.parametrize("file_storage", ["s3"], indirect=True)
+def test_an_avatar_url_set_while_s3_is_down_is_saved_and_the_old_files_are_swept_later(
+    file_storage, auth_client, user, settings, django_capture_on_commit_callbacks
+):
+    # given
+    with django_capture_on_commit_callbacks(execute=True):
+        put_file(auth_client, image_bytes())
+    old = file_storage.names()
+    assert len(old) == 2
+    # when: the change needs no storage; deleting the replaced files after the commit fails
+    with file_storage.unavailable(settings), django_capture_on_commit_callbacks(execute=True):
+        started = time.monotonic()
+        response = auth_client.put(AVATAR, {"avatar_url": "https://cdn.example.com/me.png"})
+        elapsed = time.monotonic() - started
+    # then: the request succeeds and the files wait for the sweeper
+    assert response.status_code == 200, response.content
+    assert response.json()["avatar_url"] == "https://cdn.example.com/me.png"
+    assert elapsed < 5
+    assert file_storage.names() == old
+    # when: the sweeper runs once S3 is back and the grace has passed
+    with time_machine.travel(timezone.now() + timezone.timedelta(hours=2)):
+        swept = jobs.sweep_orphaned_files.delay().get()
+    # then
+    assert swept["avatars/"] == 2
+    assert file_storage.names() == []
 
 
 # --- the public endpoint ------------------------------------------------------------------------

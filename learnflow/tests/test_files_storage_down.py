@@ -3,10 +3,12 @@ and leave nothing, a missing object is still "missing", deletes after a commit n
 
 import logging
 import os
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from learnflow import files
 from learnflow.exceptions import StorageUnavailable
@@ -47,6 +49,17 @@ def test_deletes_after_a_commit_never_raise_and_stop_at_the_first_failure(file_s
     assert warnings == [f"left 3 stored objects to the orphan sweeper: {names!r}"]
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1
+
+
+@pytest.mark.parametrize("file_storage", ["s3"], indirect=True)
+def test_a_sweep_while_s3_is_down_fails_loudly_and_deletes_nothing(file_storage, settings, db):
+    # given
+    files.object_save("avatars/x/old-96.webp", b"x", content_type="image/webp")
+    # when
+    with file_storage.unavailable(settings), pytest.raises(StorageUnavailable):
+        files.orphans_sweep(older_than=timezone.now() + timedelta(hours=1))
+    # then
+    assert file_storage.names() == ["avatars/x/old-96.webp"]
 
 
 @pytest.mark.parametrize("file_storage", ["filesystem"], indirect=True)
