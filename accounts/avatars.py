@@ -16,6 +16,7 @@ import base64
 import colorsys
 import hashlib
 import secrets
+import uuid
 
 from django.utils.html import escape
 
@@ -42,6 +43,27 @@ def object_name(key: str, size: int) -> str:
 
 def object_names(key: str) -> list[str]:
     return [object_name(key, size) for size in AVATAR_SIZES]
+
+
+#: The prefix of every stored avatar object (the orphan sweeper's, ``hooks.stored_object_owners``).
+PREFIX = "avatars/"
+
+
+def objects_in_use(*, names: list[str]) -> set[str]:
+    """Of the stored objects ``names`` (under ``avatars/``), those a user's current avatar is made of;
+    the rest are orphans (a replaced avatar whose delete failed, a deleted account's, an upload whose
+    transaction rolled back). One query, by the user ids the names carry."""
+    from accounts.models import User
+
+    user_ids = set()
+    for name in names:
+        try:
+            user_ids.add(uuid.UUID(name.split("/")[1]))
+        except (IndexError, ValueError):
+            continue
+    keys = User.objects.filter(pk__in=user_ids).exclude(avatar_key="").values_list("avatar_key", flat=True)
+    current = {name for key in keys for name in object_names(key)}
+    return current & set(names)
 
 
 def endpoint_path(user_id) -> str:

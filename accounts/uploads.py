@@ -24,6 +24,7 @@ place. Apps above store a file with :func:`upload_store` (or :func:`upload_write
 
 import secrets
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -215,10 +216,9 @@ def upload_write(*, user, file, allowed_types: dict[str, str], max_bytes: int, p
         original_name=clean_name(getattr(file, "name", ""), content_type=content_type),
     )
     try:
-        if content is not None:
-            stored.object_name = files.object_save(stored.object_name, content, content_type=content_type)
-        else:
-            stored.object_name = files.object_save_file(stored.object_name, file, content_type=content_type)
+        stored.object_name = files.object_save(
+            stored.object_name, file if content is None else content, content_type=content_type
+        )
         stored.names.append(stored.object_name)
         if thumb is not None:
             stored.thumbnail_name = files.object_save(f"{key}-thumb.webp", thumb, content_type=THUMBNAIL_TYPE)
@@ -330,3 +330,17 @@ def export_urls_refresh(document, *, user_id):
         upload = current.get(str(item.get("id")))
         refreshed.append({**item, "download_url": download_url(upload) if upload else None})
     return {**document, "uploads": refreshed}
+
+
+def objects_in_use(*, names: list[str]) -> set[str]:
+    """Of the stored objects ``names`` (under ``uploads/``), those an upload row names: its file or its
+    thumbnail; the rest are orphans (a write whose transaction rolled back, a delete that failed).
+    One query, by the owners' ids the names carry (``uploads/<user id>/...``)."""
+    user_ids = set()
+    for name in names:
+        try:
+            user_ids.add(uuid.UUID(name.split("/")[1]))
+        except (IndexError, ValueError):
+            continue
+    rows = Upload.objects.filter(user_id__in=user_ids).values_list("object_name", "thumbnail_name")
+    return {name for row in rows for name in row if name} & set(names)

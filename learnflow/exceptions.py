@@ -20,6 +20,24 @@ class TooLarge(Exception):
         self.data = data or {}
 
 
+class StorageUnavailable(Exception):
+    """The file storage failed to answer (S3 unreachable, timing out or refusing; a full or read-only
+    disk): nothing was stored, the client may try again (answered as 503 with ``Retry-After``)."""
+
+    default_message = "File storage is unavailable; try again shortly."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.default_message)
+
+
+class StorageUnavailableError(exceptions.APIException):
+    status_code = 503
+    default_detail = StorageUnavailable.default_message
+    default_code = "storage_unavailable"
+    #: Seconds a client waits before trying again (DRF sends them as ``Retry-After``).
+    wait = 30
+
+
 class TooLargeError(exceptions.APIException):
     status_code = 413
     default_detail = "The request body is larger than the configured limit."
@@ -34,14 +52,16 @@ class ConflictError(exceptions.APIException):
 
 def api_exception_handler(exc, context):
     """DRF's handler, plus the services' errors: Django's ``ValidationError`` as a 400 naming fields,
-    ``Conflict`` as a 409 and ``TooLarge`` as a 413 (with its ``data``). Every 400 body is an object
-    (``FieldErrors`` in the schema)."""
+    ``Conflict`` as a 409, ``TooLarge`` as a 413 (with its ``data``) and ``StorageUnavailable`` as a
+    503 with ``Retry-After``. Every 400 body is an object (``FieldErrors`` in the schema)."""
     if isinstance(exc, Conflict):
         exc = ConflictError(str(exc))
     extra = {}
     if isinstance(exc, TooLarge):
         extra = exc.data
         exc = TooLargeError(str(exc))
+    if isinstance(exc, StorageUnavailable):
+        exc = StorageUnavailableError(str(exc))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}

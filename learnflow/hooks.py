@@ -64,3 +64,9 @@ admin_pages = Registry("admin page")
 #: ``None`` when ``path`` takes no upload. ``RequestBodyLimitMiddleware`` lets such a body through up
 #: to that size (plus room for the multipart framing) instead of ``LEARNFLOW_MAX_BODY_BYTES``.
 upload_limits = Registry("upload size limit")
+
+#: ``func(*, names) -> set[str]`` registered under the prefix of the stored objects an app owns
+#: (``avatars/``): which of ``names`` (object names under that prefix) its rows still refer to. The
+#: orphan sweeper (``learnflow.files.orphans_sweep``) deletes the others once they are old enough, so
+#: prefixes never overlap, and an app stores nothing under its prefix that no row refers to.
+stored_object_owners = Registry("stored object owner")

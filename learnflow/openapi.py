@@ -7,12 +7,14 @@ API, from what the view really does:
 * **401** for an operation with authentication (an invalid token is refused even where no login is
   needed);
 * **404** for a path with an id, and for a paginated list (a page past the end);
-* **413** (body over ``LEARNFLOW_MAX_BODY_BYTES``) and **415** (not JSON) for an operation with a body;
+* **411** (a body sent chunked, without Content-Length), **413** (body over ``LEARNFLOW_MAX_BODY_BYTES``)
+  and **415** (not JSON) for an operation with a body;
 * **414** for an operation with query parameters: a URL longer than the web server takes (gunicorn:
   4094 bytes for the request line) is refused by the server, as plain text, before Django sees it;
 * **429** with ``Retry-After`` for an operation with a throttle;
-* **403** and **409**, which only a service knows it raises, declared on the view method with
-  :func:`errors` (or ``@extend_schema(responses={409: ...})``).
+* **403**, **409** and **503** (the file storage is down, with ``Retry-After``), which only a service
+  knows it raises, declared on the view method with :func:`errors` (or
+  ``@extend_schema(responses={409: ...})``).
 
 drf-standardized-errors would do this too, but it replaces the error bodies with its own format,
 and the SPA contract (SPEC) reads DRF's ``{"detail": ...}`` / ``{"field": ["msg"]}``.
@@ -27,9 +29,11 @@ ERROR_EXAMPLES = {
     403: "You do not have permission to perform this action.",
     404: "Not found.",
     409: "The request conflicts with the current state.",
+    411: "Send the request body with a Content-Length header, not chunked.",
     413: "Request body is larger than 1048576 bytes.",
     415: 'Unsupported media type "text/plain" in request.',
     429: "Request was throttled. Expected available in 60 seconds.",
+    503: "File storage is unavailable; try again shortly.",
 }
 
 #: Why each error status is answered; the response's description in the schema.
@@ -40,10 +44,12 @@ ERROR_DESCRIPTIONS = {
     403: "Signed in, but the caller's role does not allow this.",
     404: "Not found, or not the caller's to see.",
     409: "Refused in the object's current state.",
+    411: "The body was sent without a Content-Length (chunked transfer encoding): send its length.",
     413: "The request body is larger than the configured limit.",
     414: "The URL is longer than the web server accepts; answered by the server as plain text.",
     415: "The body is not JSON (`Content-Type: application/json`).",
     429: "Too many requests: `Retry-After` says how many seconds to wait.",
+    503: "The file storage is unavailable: nothing was changed; `Retry-After` says when to try again.",
 }
 
 
@@ -89,6 +95,8 @@ PERFORM_HOOKS = {
 RETRY_AFTER = {
     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds until the next request is allowed."}
 }
+
+RETRY_LATER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds after which to try again."}}
 
 
 def errors(*statuses: int):
@@ -149,7 +157,7 @@ class AutoSchema(SpectacularAutoSchema):
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             statuses.add(404)
         if has_body:
-            statuses |= {413, 415}
+            statuses |= {411, 413, 415}
         if self.view.get_throttles():
             statuses.add(429)
         return statuses
@@ -175,4 +183,6 @@ class AutoSchema(SpectacularAutoSchema):
         }
         if status == 429:
             response["headers"] = RETRY_AFTER
+        if status == 503:
+            response["headers"] = RETRY_LATER
         return response

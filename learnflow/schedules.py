@@ -109,6 +109,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         description="Delete data exports past their LEARNFLOW_DATA_EXPORT_DAYS; fail those a lost job left unfinished.",
         crontab={"minute": "37"},
     ),
+    PeriodicJob(
+        name="sweep_orphaned_files",
+        task="learnflow.sweep_orphaned_files",
+        description="Delete stored files no row refers to, older than LEARNFLOW_ORPHAN_GRACE_SECONDS.",
+        crontab={"minute": "47"},
+    ),
 )
 
 

@@ -221,6 +221,19 @@ LEARNFLOW_UPLOAD_MAX_BYTES = {
 # How much a user's uploads may take in all, by tier (accounts.uploads; avatars do not count).
 LEARNFLOW_STORAGE_QUOTA_BYTES = env.int("LEARNFLOW_STORAGE_QUOTA_BYTES", default=500 * 1024 * 1024)
 LEARNFLOW_STORAGE_QUOTA_PREMIUM_BYTES = env.int("LEARNFLOW_STORAGE_QUOTA_PREMIUM_BYTES", default=5 * 1024**3)
+# Uploads are counted as they arrive and refused (413) once a file passes its limit; a file larger than
+# FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file (FILE_UPLOAD_TEMP_DIR, default the system's) as
+# it is read, so no upload sits in memory whole.
+FILE_UPLOAD_HANDLERS = [
+    "learnflow.files.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
+# A stored object that no row refers to is deleted by the sweep_orphaned_files job once it is this old
+# (younger ones may be uploads whose transaction has not committed yet).
+LEARNFLOW_ORPHAN_GRACE_SECONDS = env.int("LEARNFLOW_ORPHAN_GRACE_SECONDS", default=3600)
 
 # --- Security -------------------------------------------------------------------------------
 LEARNFLOW_MAX_BODY_BYTES = env.int("LEARNFLOW_MAX_BODY_BYTES", default=1024 * 1024)

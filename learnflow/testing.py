@@ -2,6 +2,8 @@
 
 import json
 import os
+import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -491,6 +493,29 @@ class StoredFiles:
     def read(self, name: str) -> bytes:
         with self.storage.open(name, "rb") as file:
             return file.read()
+
+    @contextmanager
+    def unavailable(self, settings) -> Iterator[None]:
+        """Inside, the storage fails as it does in production: S3 at a loopback port where nothing
+        listens (connection refused); the file system refuses to grow any file of this process past
+        2 KB (``EFBIG`` mid-write, as a full disk does). ``settings`` is pytest-django's fixture."""
+        if self.kind == "s3":
+            working = settings.STORAGES
+            dead = {**working["default"]["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{free_port()}"}
+            settings.STORAGES = {**working, "default": {**working["default"], "OPTIONS": dead}}
+            try:
+                yield
+            finally:
+                settings.STORAGES = working
+            return
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, hard))
+        try:
+            yield
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+            signal.signal(signal.SIGXFSZ, previous)
 
     def fetch(self, url: str) -> tuple[int, dict, bytes]:
         """GET ``url`` without a token, following redirects to the storage: ``(status, headers, body)``

@@ -172,10 +172,11 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         responses=UserProfileSerializer,
         description="Upload an image as `file` (multipart: JPEG, PNG or WebP by its content, at most 5 MB; "
         "stored re-encoded without metadata as 512 and 96 px squares), or set `avatar_url` (JSON: a URL, "
-        'or null / "" for the generated default). A file over the limit is a 413; a file of another '
-        "type, a corrupt image, both fields or neither are a 400.",
+        'or null / "" for the generated default). A file over the limit is a 413 (refused as it arrives); '
+        "a file of another type, a corrupt image, both fields or neither are a 400; a file storage that "
+        "is down is a 503 with `Retry-After`, and the profile is left as it was.",
     )
-    @errors(413)
+    @errors(413, 503)
     @action(
         detail=False,
         methods=["get", "put"],
@@ -205,8 +206,10 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         },
         auth=[],
         description="Anyone's avatar, public and without a token (what `avatar_url` points to): the uploaded "
-        "image at `size`, or the generated default (an SVG of the initials on the user's colour).",
+        "image at `size`, or the generated default (an SVG of the initials on the user's colour). 503 with "
+        "`Retry-After` when the file storage cannot be read.",
     )
+    @errors(503)
     @action(
         detail=True,
         methods=["get"],

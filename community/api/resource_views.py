@@ -109,7 +109,7 @@ class ResourceViewSet(
             return [JSONParser(), MultiPartParser()]
         return super().get_parsers()
 
-    @errors(403)
+    @errors(403, 503)
     @extend_schema(
         request={"application/json": ResourceSerializer, "multipart/form-data": ResourceUploadSerializer},
         responses={

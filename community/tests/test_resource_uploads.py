@@ -343,14 +343,14 @@ def test_parallel_uploads_never_take_more_than_the_quota(file_storage, settings,
     settings.LEARNFLOW_STORAGE_QUOTA_BYTES = len(PDF) + len(PDF) // 2
     owner = UserFactory()
     barrier = threading.Barrier(2)
-    save = files.object_save_file
+    save = files.object_save
 
     def save_then_wait(*args, **kwargs):
         name = save(*args, **kwargs)
         barrier.wait(timeout=10)
         return name
 
-    monkeypatch.setattr(files, "object_save_file", save_then_wait)
+    monkeypatch.setattr(files, "object_save", save_then_wait)
     statuses: list[int] = []
     lock = threading.Lock()
 
@@ -628,3 +628,20 @@ def test_the_list_costs_the_same_queries_for_one_uploaded_resource_or_twenty(fil
     listed = client.get(f"{RESOURCES}/all").json()["results"]
     assert len(listed) == 20
     assert all(row["file"]["download_url"] for row in listed)
+
+
+def test_an_upload_while_the_storage_is_down_is_a_503_that_leaves_nothing(file_storage, auth_client, settings):
+    # given: a document larger than what the failing storage lets through
+    big = PDF + b"%" + b"n" * 8192 + b"\n%%EOF\n"
+
+    # when
+    with file_storage.unavailable(settings):
+        response = post_file(auth_client, big)
+
+    # then: a 503 with Retry-After, no resource, no upload row, no stored object, no quota used
+    assert response.status_code == 503, response.content
+    assert response.json() == {"detail": "File storage is unavailable; try again shortly."}
+    assert response["Retry-After"]
+    assert not Resource.objects.exists() and not Upload.objects.exists()
+    assert nothing_stored(file_storage)
+    assert stats(auth_client)["used_bytes"] == 0
