@@ -5,7 +5,8 @@
 
 * ``smoke.py web URL STATE``: health, registration and the welcome written by the worker, login, a task
   with a reminder due now, a focus session and its AI summary (written by the worker), a logged
-  session the streak and the dashboard show on the very next read; a second user's data export built
+  session the streak and the dashboard show on the very next read; an avatar and a PDF resource
+  uploaded and read back through the URLs the API hands out; a second user's data export built
   by the worker, then that account deleted with its password (its refresh token dead); the admin and
   the API docs with the hashed static files they reference. Saves the login and the task in STATE.
 * ``smoke.py live URL STATE --asgi-url ASGI --asgi-log LOG``: uvicorn serves HTTP too; over a real
@@ -32,10 +33,12 @@ import argparse
 import json
 import re
 import secrets
+import struct
 import sys
 import time
 import urllib.error
 import urllib.request
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -64,11 +67,29 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.token = token
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict, bytes]:
+    def request(
+        self, method: str, path: str, body: dict | None = None, files: dict | None = None
+    ) -> tuple[int, dict, bytes]:
+        """``body`` goes as JSON, or with ``files`` (``{field: (name, type, bytes)}``) as multipart."""
         url = path if path.startswith("http") else self.base_url + path
         headers = {"Accept": "application/json, text/html;q=0.9, */*;q=0.8"}
         data = None
-        if body is not None:
+        if files is not None:
+            boundary = secrets.token_hex(16)
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+                for key, value in (body or {}).items()
+            ]
+            for key, (name, content_type, content) in files.items():
+                parts.append(
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="{name}"\r\n'
+                    f"Content-Type: {content_type}\r\n\r\n".encode()
+                    + content
+                    + b"\r\n"
+                )
+            data = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         if self.token:
@@ -83,16 +104,16 @@ class Client:
             raise SmokeFailure(f"{method} {path} answered {status}: {content[:2000].decode(errors='replace')}")
         return status, response_headers, content
 
-    def expect(self, method: str, path: str, status: int, body: dict | None = None) -> bytes:
-        got, _, content = self.request(method, path, body)
+    def expect(self, method: str, path: str, status: int, body: dict | None = None, files=None) -> bytes:
+        got, _, content = self.request(method, path, body, files)
         if got != status:
             raise SmokeFailure(
                 f"{method} {path} answered {got}, expected {status}: {content[:2000].decode(errors='replace')}"
             )
         return content
 
-    def json(self, method: str, path: str, status: int, body: dict | None = None):
-        return json.loads(self.expect(method, path, status, body))
+    def json(self, method: str, path: str, status: int, body: dict | None = None, files=None):
+        return json.loads(self.expect(method, path, status, body, files))
 
 
 def step(name: str):
@@ -232,6 +253,7 @@ def phase_web(base_url: str, state_path: str) -> None:
         raise SmokeFailure(f"the dashboard right after the first logged session reads {home['today']}")
     client.expect("GET", "/api/admin/activity", 403)
 
+    uploads(client, anonymous)
     data_rights(anonymous, base_url)
 
     step("admin and API docs with their static files")
@@ -245,6 +267,40 @@ def phase_web(base_url: str, state_path: str) -> None:
 
     with open(state_path, "w") as state:
         json.dump({"access": tokens["access"], "task_id": task["id"]}, state)
+
+
+def png_bytes(width: int = 64, height: int = 48) -> bytes:
+    """A real PNG (red pixels), made with the standard library."""
+    rows = b"".join(b"\x00" + b"\xcc\x22\x22" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def uploads(client: Client, anonymous: Client) -> None:
+    step("uploads: an avatar and a PDF resource, read back through the URLs the API hands out")
+    profile = client.json("PUT", "/api/users/profile/avatar", 200, files={"file": ("me.png", "image/png", png_bytes())})
+    status, headers, content = anonymous.request("GET", profile["avatar_url"])
+    if status != 200 or headers.get("Content-Type") != "image/webp" or not content.startswith(b"RIFF"):
+        raise SmokeFailure(f"the uploaded avatar reads {status} {headers.get('Content-Type')}")
+    pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n" + b"% smoke notes\n" * 100 + b"%%EOF\n"
+    resource = client.json(
+        "POST",
+        "/api/resources/",
+        201,
+        {"title": "Smoke notes", "resource_type": "file"},
+        files={"file": ("notes.pdf", "application/pdf", pdf)},
+    )
+    if anonymous.expect("GET", resource["file"]["download_url"], 200) != pdf:
+        raise SmokeFailure("the uploaded PDF does not download as it was sent")
+    if client.json("GET", "/api/resources/stats/me", 200)["storage"]["used_bytes"] != len(pdf):
+        raise SmokeFailure("the storage used is not the PDF's size")
+    client.expect("DELETE", f"/api/resources/{resource['id']}", 204)
+    if client.json("GET", "/api/resources/stats/me", 200)["storage"]["used_bytes"] != 0:
+        raise SmokeFailure("deleting the resource did not free its storage")
 
 
 def data_rights(anonymous: Client, base_url: str) -> None:
