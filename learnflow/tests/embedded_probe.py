@@ -2,7 +2,7 @@
 it: run by ``test_embedded_default.py`` in a process of its own, whose environment names no database.
 
 A user with a little of everything (a logged and a timed session, tasks due today and overdue, a goal,
-a group with a post and a resource, a shutdown reflection, a joined challenge) reads every operation
+a group with a post, a link and an uploaded PDF, a shutdown reflection, a joined challenge) reads every operation
 of the OpenAPI schema that is a GET without path parameters, then their own profile, avatar, streaks
 and group in detail; a staff user reads the staff ones.
 Anything at or above 500 is printed as ``FAIL <status> <path>`` and the exit status is 1.
@@ -25,7 +25,7 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from drf_spectacular.generators import SchemaGenerator  # noqa: E402
 
-from learnflow.testing import client_for  # noqa: E402
+from learnflow.testing import client_for, upload  # noqa: E402
 
 
 def main() -> int:
@@ -56,6 +56,15 @@ def main() -> int:
         if response.status_code >= 400:
             print(f"setup {response.status_code} {method.upper()} {path}: {response.content[:300]!r}")
             failures += response.status_code >= 500
+    pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    uploaded = client.post(
+        "/api/resources/",
+        {"title": "Notes", "resource_type": "file", "file": upload(pdf, "notes.pdf", "application/pdf")},
+        format="multipart",
+    )
+    if uploaded.status_code != 201:
+        print(f"FAIL {uploaded.status_code} multipart POST /api/resources/: {uploaded.content[:300]!r}")
+        failures += 1
     week = client.get("/api/challenges/week").json()
     if week:
         client.post(f"/api/challenges/{week[0]['id']}/join")
