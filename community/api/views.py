@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from community import resources, selectors, services
+from community import chat, resources, selectors, services
 from community.choices import Visibility
 from community.filters import GroupFilter
 from community.models import Group, Invitation
@@ -180,9 +180,9 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         if request.method == "POST":
             serializer = GroupMessageSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            message = services.group_chat_post(user=request.user, group=group, **serializer.validated_data)
+            message = chat.group_chat_post(user=request.user, group=group, **serializer.validated_data)
             return Response(GroupMessageSerializer(message).data, status=status.HTTP_201_CREATED)
-        page = self.paginate_queryset(services.group_chat_messages(user=request.user, group=group))
+        page = self.paginate_queryset(chat.group_chat_messages(user=request.user, group=group))
         return self.get_paginated_response(GroupMessageSerializer(page, many=True).data)
 
     @errors(403)
@@ -198,11 +198,11 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         """Edit or delete one's own chat message."""
         group = self.get_object()
         if request.method == "DELETE":
-            services.group_chat_delete(user=request.user, group=group, message_id=message_id)
+            chat.group_chat_delete(user=request.user, group=group, message_id=message_id)
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = GroupMessageEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        message = services.group_chat_edit(
+        message = chat.group_chat_edit(
             user=request.user, group=group, message_id=message_id, **serializer.validated_data
         )
         return Response(GroupMessageSerializer(message).data)
