@@ -218,6 +218,9 @@ LEARNFLOW_UPLOAD_MAX_BYTES = {
     "image": env.int("LEARNFLOW_UPLOAD_MAX_BYTES_IMAGE", default=50 * 1024 * 1024),
     "video": env.int("LEARNFLOW_UPLOAD_MAX_BYTES_VIDEO", default=200 * 1024 * 1024),
 }
+# The largest image a group chat message may upload (413 above it); chat images are photos and
+# screenshots, so smaller than a resource's image.
+LEARNFLOW_CHAT_IMAGE_MAX_BYTES = env.int("LEARNFLOW_CHAT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 # How much a user's uploads may take in all, by tier (accounts.uploads; avatars do not count).
 LEARNFLOW_STORAGE_QUOTA_BYTES = env.int("LEARNFLOW_STORAGE_QUOTA_BYTES", default=500 * 1024 * 1024)
 LEARNFLOW_STORAGE_QUOTA_PREMIUM_BYTES = env.int("LEARNFLOW_STORAGE_QUOTA_PREMIUM_BYTES", default=5 * 1024**3)

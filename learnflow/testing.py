@@ -559,6 +559,18 @@ def image_bytes(
     return out.getvalue()
 
 
+def png_with_gps(size: tuple[int, int] = (900, 600)) -> bytes:
+    """A PNG whose EXIF says which camera took it and where (what an upload must never serve)."""
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCam"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (52.0, 31.0, 12.0)
+    return image_bytes("PNG", size, colour="green", exif=exif)
+
+
 def upload(content: bytes, name: str = "upload.jpg", content_type: str = "image/jpeg"):
     """A file for a multipart request body, with the name and Content-Type a client would claim."""
     from django.core.files.uploadedfile import SimpleUploadedFile
