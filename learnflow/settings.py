@@ -173,6 +173,7 @@ STORAGES = {
 LEARNFLOW_FILE_URL_SECONDS = env.int("LEARNFLOW_FILE_URL_SECONDS", default=300)
 S3_BUCKET = env.str("S3_BUCKET", default="")
 if S3_BUCKET:
+    from boto3.s3.transfer import TransferConfig
     from botocore.config import Config as BotocoreConfig
 
     S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
@@ -188,6 +189,12 @@ if S3_BUCKET:
             "querystring_expire": LEARNFLOW_FILE_URL_SECONDS,
             "file_overwrite": False,
             "default_acl": None,
+            # An upload is one PutObject streamed from Django's temporary file. boto3 would split a file
+            # over 8 MB into parts it reads into memory, up to ten at once (a 200 MB video: 80 MB per
+            # upload); a single PUT takes up to 5 GB, far more than any upload limit.
+            "transfer_config": TransferConfig(
+                multipart_threshold=env.int("S3_MULTIPART_THRESHOLD_BYTES", default=5 * 1024**3)
+            ),
             # A storage that is down fails a request within seconds instead of holding a worker.
             "client_config": BotocoreConfig(
                 connect_timeout=env.float("S3_CONNECT_TIMEOUT_SECONDS", default=2.0),

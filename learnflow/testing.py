@@ -437,6 +437,7 @@ class MotoS3:
 
     def storage_settings(self, bucket: str, *, url_seconds: int) -> dict:
         """``STORAGES["default"]`` as settings.py builds it for ``S3_BUCKET``, on this server."""
+        from boto3.s3.transfer import TransferConfig
         from botocore.config import Config
 
         return {
@@ -450,6 +451,7 @@ class MotoS3:
                 "querystring_expire": url_seconds,
                 "file_overwrite": False,
                 "default_acl": None,
+                "transfer_config": TransferConfig(multipart_threshold=5 * 1024**3),
                 "client_config": Config(
                     connect_timeout=2,
                     read_timeout=10,
