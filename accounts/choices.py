@@ -38,3 +38,4 @@ class UploadPurpose(models.TextChoices):
     """What an uploaded file was stored for (``accounts.Upload``)."""
 
     RESOURCE = "resource", "Resource file"
+    CHAT_IMAGE = "chat_image", "Group chat image"

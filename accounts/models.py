@@ -166,9 +166,10 @@ class Upload(models.Model):
     The row names its objects in the storage: the file (``object_name``) and, for an image, a
     thumbnail (``thumbnail_name``). ``size`` is the stored file's size in bytes, which the user's
     quota counts (thumbnails and avatars do not count); ``content_type`` was decided from the bytes,
-    and ``original_name`` is the name the client sent, cleaned, with the extension of that type.
-    Objects are written before the row and deleted after the commit that deletes it
-    (``accounts.uploads``)."""
+    and ``original_name`` is the name the client sent, cleaned, with the extension of that type. An
+    image keeps its ``width`` and ``height`` in pixels (upright, as stored), so a client can lay it
+    out before it loads. Objects are written before the row and deleted after the commit that
+    deletes it (``accounts.uploads``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The composite index below leads with the user, so the key needs no index of its own.
@@ -179,6 +180,8 @@ class Upload(models.Model):
     size = models.PositiveBigIntegerField(help_text="bytes")
     content_type = models.CharField(max_length=100)
     original_name = models.CharField(max_length=255)
+    width = models.PositiveIntegerField(null=True, blank=True, help_text="pixels, for an image")
+    height = models.PositiveIntegerField(null=True, blank=True, help_text="pixels, for an image")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

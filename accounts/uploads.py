@@ -183,6 +183,8 @@ class StoredFile:
     content_type: str
     original_name: str
     thumbnail_name: str | None = None
+    width: int | None = None
+    height: int | None = None
     names: list[str] = field(default_factory=list)
 
     def discard(self) -> None:
@@ -199,8 +201,10 @@ def upload_write(*, user, file, allowed_types: dict[str, str], max_bytes: int, p
     writing a large file takes time."""
     content_type = content_type_of(file, max_bytes=max_bytes, allowed=allowed_types)
     content = thumb = None
+    width = height = None
     if content_type in IMAGE_TYPES:
         image = files.image_open(file, mime=content_type)
+        width, height = image.size
         content, content_type = files.image_encode_as(image, mime=content_type)
         if thumbnail:
             thumb = files.image_encode(files.image_thumbnail(image, THUMBNAIL_SIZE))
@@ -214,6 +218,8 @@ def upload_write(*, user, file, allowed_types: dict[str, str], max_bytes: int, p
         size=size,
         content_type=content_type,
         original_name=clean_name(getattr(file, "name", ""), content_type=content_type),
+        width=width,
+        height=height,
     )
     try:
         stored.object_name = files.object_save(
@@ -244,6 +250,8 @@ def upload_record(*, stored: StoredFile) -> Upload:
             size=stored.size,
             content_type=stored.content_type,
             original_name=stored.original_name,
+            width=stored.width,
+            height=stored.height,
         )
 
 

@@ -1,8 +1,9 @@
-"""What the WebSocket benchmarks share (``rooms_fanout.py``, ``ws_idle.py``): a database of their own
-on the PostgreSQL server DATABASE_URL names, made afresh and dropped at the end, a Redis database of
-their own, Django set up on them in the production profile (``DJANGO_DEBUG=0``, the Redis channel
-layer), users with access tokens, and the servers (uvicorn for ``learnflow.asgi``, gunicorn for HTTP)
-as docker-compose.yml runs them, each in its own process on a free loopback port.
+"""What the benchmarks of a live stack share (``rooms_fanout.py``, ``ws_idle.py``, ``upload.py``): a
+database of their own on the PostgreSQL server DATABASE_URL names, made afresh and dropped at the
+end, a Redis database of their own, Django set up on them in the production profile
+(``DJANGO_DEBUG=0``, the Redis channel layer), users with access tokens, and the servers (uvicorn
+for ``learnflow.asgi``, gunicorn for HTTP) as docker-compose.yml runs them, each in its own process
+on a free loopback port.
 """
 
 import contextlib

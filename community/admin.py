@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from . import resources
+from . import chat, resources
 from .models import (
     Comment,
     CommentLike,
@@ -84,12 +84,21 @@ class CommentAdmin(HideMixin, admin.ModelAdmin):
 
 @admin.register(GroupMessage)
 class GroupMessageAdmin(admin.ModelAdmin):
-    list_display = ("group", "sender", "created_at", "edited_at", "is_deleted")
-    list_filter = ("is_deleted",)
+    """Staff read, hide (``is_deleted``) and delete chat messages; deleting one here deletes its
+    image for good, as the sender's delete does."""
+
+    list_display = ("group", "sender", "message_type", "created_at", "edited_at", "is_deleted")
+    list_filter = ("message_type", "is_deleted")
     search_fields = ("content", "sender__username", "group__group_name")
     list_select_related = ("group", "sender")
     raw_id_fields = ("group", "sender", "reply_to")
-    readonly_fields = ("id", "created_at", "updated_at", "edited_at")
+    readonly_fields = ("id", "message_type", "upload", "created_at", "updated_at", "edited_at")
+
+    def delete_model(self, request, obj):
+        chat.group_messages_delete_rows(GroupMessage.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        chat.group_messages_delete_rows(queryset)
 
 
 @admin.register(Resource)

@@ -7,7 +7,7 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from learnflow import hooks
 
-        from . import demo, forum, messaging, resources, selectors, services
+        from . import chat, demo, forum, messaging, resources, selectors, services
 
         hooks.achievement_metrics.register("community_posts", forum.community_posts_count)
         hooks.user_data_exporters.register("groups", selectors.memberships_export)
@@ -23,3 +23,4 @@ class CommunityConfig(AppConfig):
         hooks.demo_seeders.register("resources", demo.seed_resources)
         hooks.profile_audiences.register("group members", selectors.profile_audience)
         hooks.upload_limits.register("resource", resources.upload_limit)
+        hooks.upload_limits.register("group chat image", chat.upload_limit)

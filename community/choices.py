@@ -24,6 +24,13 @@ class InvitationStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
+class MessageType(models.TextChoices):
+    """What a group chat message is: text, or an uploaded image with an optional caption."""
+
+    TEXT = "text", "Text"
+    IMAGE = "image", "Image"
+
+
 class PostCategory(models.TextChoices):
     GENERAL = "general", "General"
     STUDY_TIPS = "study_tips", "Study tips"

@@ -7,7 +7,16 @@ from django.db import models
 from learnflow.models import UUIDModel
 from learnflow.validators import WebURLValidator, validate_web_url
 
-from .choices import GroupType, InvitationStatus, PostCategory, ProgressStatus, ResourceType, Role, Visibility
+from .choices import (
+    GroupType,
+    InvitationStatus,
+    MessageType,
+    PostCategory,
+    ProgressStatus,
+    ResourceType,
+    Role,
+    Visibility,
+)
 
 
 def new_invite_code() -> str:
@@ -204,7 +213,12 @@ class Message(UUIDModel):
 
 class GroupMessage(UUIDModel):
     """A message in a group's chat; members only. Edits are stamped, deletes are soft. A message
-    outlives its sender's account, as from "deleted user" (``sender`` empty)."""
+    outlives its sender's account, as from "deleted user" (``sender`` empty).
+
+    An ``image`` message holds an uploaded image (``upload``, on its sender's quota) and an optional
+    caption (``content``). The image goes for good when the message is deleted (its row now, its
+    objects after the commit) and with its sender's account, as resources do: the message then
+    stays an ``image`` message without an upload ("image removed")."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="chat")
     sender = models.ForeignKey(
@@ -215,7 +229,16 @@ class GroupMessage(UUIDModel):
         related_name="+",
         help_text='empty once the sender\'s account is deleted (shown as from "deleted user")',
     )
-    content = models.TextField(max_length=5000)
+    message_type = models.CharField(max_length=5, choices=MessageType.choices, default=MessageType.TEXT)
+    content = models.TextField(max_length=5000, blank=True, help_text="the text, or an image's caption")
+    upload = models.OneToOneField(
+        "accounts.Upload",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_message",
+        help_text="the image of an image message; empty once it was removed with its sender's account",
+    )
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     edited_at = models.DateTimeField(null=True, blank=True)
     is_deleted = models.BooleanField(default=False)
@@ -223,6 +246,12 @@ class GroupMessage(UUIDModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["group", "-created_at"], name="community_chat_group")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(message_type="image") | models.Q(upload__isnull=True),
+                name="community_chat_upload_is_an_image",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.sender_id} in {self.group_id}"

@@ -162,7 +162,7 @@ def messages_export(*, user) -> dict:
         "group_chat": list(
             GroupMessage.objects.filter(sender=user)
             .order_by("created_at")
-            .values("id", "group_id", "content", "reply_to_id", "is_deleted", "created_at")
+            .values("id", "group_id", "message_type", "content", "upload_id", "reply_to_id", "is_deleted", "created_at")
         ),
     }
 

@@ -13,7 +13,7 @@ from accounts.services import notification_create
 from learnflow.exceptions import Conflict
 
 from .choices import GroupType, InvitationStatus, Role, Visibility
-from .models import Group, GroupMessage, Invitation, Membership, new_invite_code
+from .models import Group, Invitation, Membership, new_invite_code
 
 INVITATION_DAYS = 7
 MANAGERS = (Role.LEADER, Role.ADMIN)
@@ -227,46 +227,3 @@ def invitations_expire(*, now=None) -> int:
     return Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=now).update(
         status=InvitationStatus.EXPIRED, updated_at=now
     )
-
-
-def _member(group: Group, user) -> None:
-    if role_of(group=group, user=user) is None:
-        raise PermissionDenied("Only members can use the group chat.")
-
-
-def group_chat_messages(*, user, group: Group):
-    _member(group, user)
-    return GroupMessage.objects.filter(group=group, is_deleted=False).select_related("sender").order_by("-created_at")
-
-
-def group_chat_post(*, user, group: Group, content: str, reply_to_id=None) -> GroupMessage:
-    _member(group, user)
-    reply_to = None
-    if reply_to_id is not None:
-        reply_to = GroupMessage.objects.filter(pk=reply_to_id, group=group, is_deleted=False).first()
-        if reply_to is None:
-            raise ValidationError({"reply_to_id": ["No such message in this group."]})
-    return GroupMessage.objects.create(group=group, sender=user, content=content, reply_to=reply_to)
-
-
-def _own_message(*, user, group: Group, message_id) -> GroupMessage:
-    _member(group, user)
-    message = GroupMessage.objects.filter(pk=message_id, group=group, is_deleted=False).first()
-    if message is None:
-        raise Http404
-    if message.sender_id != user.pk:
-        raise PermissionDenied("Only the sender can change this message.")
-    return message
-
-
-def group_chat_edit(*, user, group: Group, message_id, content: str) -> GroupMessage:
-    message = _own_message(user=user, group=group, message_id=message_id)
-    message.content, message.edited_at = content, timezone.now()
-    message.save(update_fields=["content", "edited_at", "updated_at"])
-    return message
-
-
-def group_chat_delete(*, user, group: Group, message_id) -> None:
-    message = _own_message(user=user, group=group, message_id=message_id)
-    message.is_deleted = True
-    message.save(update_fields=["is_deleted", "updated_at"])

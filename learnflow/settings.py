@@ -173,6 +173,7 @@ STORAGES = {
 LEARNFLOW_FILE_URL_SECONDS = env.int("LEARNFLOW_FILE_URL_SECONDS", default=300)
 S3_BUCKET = env.str("S3_BUCKET", default="")
 if S3_BUCKET:
+    from boto3.s3.transfer import TransferConfig
     from botocore.config import Config as BotocoreConfig
 
     S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
@@ -188,6 +189,12 @@ if S3_BUCKET:
             "querystring_expire": LEARNFLOW_FILE_URL_SECONDS,
             "file_overwrite": False,
             "default_acl": None,
+            # An upload is one PutObject streamed from Django's temporary file. boto3 would split a file
+            # over 8 MB into parts it reads into memory, up to ten at once (a 200 MB video: 80 MB per
+            # upload); a single PUT takes up to 5 GB, far more than any upload limit.
+            "transfer_config": TransferConfig(
+                multipart_threshold=env.int("S3_MULTIPART_THRESHOLD_BYTES", default=5 * 1024**3)
+            ),
             # A storage that is down fails a request within seconds instead of holding a worker.
             "client_config": BotocoreConfig(
                 connect_timeout=env.float("S3_CONNECT_TIMEOUT_SECONDS", default=2.0),
@@ -218,6 +225,9 @@ LEARNFLOW_UPLOAD_MAX_BYTES = {
     "image": env.int("LEARNFLOW_UPLOAD_MAX_BYTES_IMAGE", default=50 * 1024 * 1024),
     "video": env.int("LEARNFLOW_UPLOAD_MAX_BYTES_VIDEO", default=200 * 1024 * 1024),
 }
+# The largest image a group chat message may upload (413 above it); chat images are photos and
+# screenshots, so smaller than a resource's image.
+LEARNFLOW_CHAT_IMAGE_MAX_BYTES = env.int("LEARNFLOW_CHAT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 # How much a user's uploads may take in all, by tier (accounts.uploads; avatars do not count).
 LEARNFLOW_STORAGE_QUOTA_BYTES = env.int("LEARNFLOW_STORAGE_QUOTA_BYTES", default=500 * 1024 * 1024)
 LEARNFLOW_STORAGE_QUOTA_PREMIUM_BYTES = env.int("LEARNFLOW_STORAGE_QUOTA_PREMIUM_BYTES", default=5 * 1024**3)

@@ -437,6 +437,7 @@ class MotoS3:
 
     def storage_settings(self, bucket: str, *, url_seconds: int) -> dict:
         """``STORAGES["default"]`` as settings.py builds it for ``S3_BUCKET``, on this server."""
+        from boto3.s3.transfer import TransferConfig
         from botocore.config import Config
 
         return {
@@ -450,6 +451,7 @@ class MotoS3:
                 "querystring_expire": url_seconds,
                 "file_overwrite": False,
                 "default_acl": None,
+                "transfer_config": TransferConfig(multipart_threshold=5 * 1024**3),
                 "client_config": Config(
                     connect_timeout=2,
                     read_timeout=10,
@@ -557,6 +559,18 @@ def image_bytes(
     out = BytesIO()
     Image.new(mode, size, colour).save(out, format=fmt, **save)
     return out.getvalue()
+
+
+def png_with_gps(size: tuple[int, int] = (900, 600)) -> bytes:
+    """A PNG whose EXIF says which camera took it and where (what an upload must never serve)."""
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCam"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (52.0, 31.0, 12.0)
+    return image_bytes("PNG", size, colour="green", exif=exif)
 
 
 def upload(content: bytes, name: str = "upload.jpg", content_type: str = "image/jpeg"):

@@ -4,18 +4,21 @@ invitations. Rules live in ``community.services``."""
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from community import resources, selectors, services
+from accounts.api.serializers import UploadTooLargeSerializer
+from community import chat, resources, selectors, services
 from community.choices import Visibility
 from community.filters import GroupFilter
 from community.models import Group, Invitation
 from learnflow.filters import SearchFilter
 from learnflow.openapi import errors
+from learnflow.parsers import JSONParser
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import AtomicScopedRateThrottle
 from learnflow.views import OwnedQuerysetMixin
@@ -24,6 +27,7 @@ from .resource_serializers import CanManageSerializer
 from .serializers import (
     GroupDetailSerializer,
     GroupMessageEditSerializer,
+    GroupMessageImageSerializer,
     GroupMessageSerializer,
     GroupSerializer,
     InvitationSerializer,
@@ -170,22 +174,46 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
             }
         )
 
-    @errors(403)
+    @errors(403, 503)
     @extend_schema(methods=["GET"], responses=GroupMessageSerializer(many=True))
-    @extend_schema(methods=["POST"], request=GroupMessageSerializer, responses={201: GroupMessageSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="messages", filter_backends=[])
+    @extend_schema(
+        methods=["POST"],
+        request={"application/json": GroupMessageSerializer, "multipart/form-data": GroupMessageImageSerializer},
+        responses={
+            201: GroupMessageSerializer,
+            413: OpenApiResponse(
+                UploadTooLargeSerializer,
+                description="The image is over `LEARNFLOW_CHAT_IMAGE_MAX_BYTES`, or the storage quota has no "
+                "room for it (`remaining_bytes`, `quota_bytes`).",
+            ),
+        },
+        description="JSON: a text message. Multipart: an image message (`message_type` `image`, `file`, an "
+        "optional caption in `content`); the type is decided by the bytes (JPEG, PNG, WebP, GIF), the image is "
+        "written anew without metadata and given a thumbnail, and it counts in your storage quota. A file of "
+        "another type or a corrupt image is a 400 naming `file`; one over its limit or your quota a 413.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="messages",
+        filter_backends=[],
+        parser_classes=[JSONParser, MultiPartParser],
+    )
     def chat(self, request, pk=None):
         """The group chat, newest first (members only)."""
         group = self.get_object()
         if request.method == "POST":
-            serializer = GroupMessageSerializer(data=request.data)
+            if request.content_type.startswith("multipart/form-data"):
+                serializer = GroupMessageImageSerializer(data=request.data)
+            else:
+                serializer = GroupMessageSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            message = services.group_chat_post(user=request.user, group=group, **serializer.validated_data)
+            message = chat.group_chat_post(user=request.user, group=group, **serializer.validated_data)
             return Response(GroupMessageSerializer(message).data, status=status.HTTP_201_CREATED)
-        page = self.paginate_queryset(services.group_chat_messages(user=request.user, group=group))
+        page = self.paginate_queryset(chat.group_chat_messages(user=request.user, group=group))
         return self.get_paginated_response(GroupMessageSerializer(page, many=True).data)
 
-    @errors(403)
+    @errors(403, 503)
     @extend_schema(methods=["PATCH"], request=GroupMessageEditSerializer, responses=GroupMessageSerializer)
     @extend_schema(methods=["DELETE"], request=None, responses={204: None})
     @action(
@@ -195,14 +223,15 @@ class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         filter_backends=[],
     )
     def chat_message(self, request, pk=None, message_id=None):
-        """Edit or delete one's own chat message."""
+        """Edit a message's text or an image's caption, or delete one's own message (its image goes
+        for good)."""
         group = self.get_object()
         if request.method == "DELETE":
-            services.group_chat_delete(user=request.user, group=group, message_id=message_id)
+            chat.group_chat_delete(user=request.user, group=group, message_id=message_id)
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = GroupMessageEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        message = services.group_chat_edit(
+        message = chat.group_chat_edit(
             user=request.user, group=group, message_id=message_id, **serializer.validated_data
         )
         return Response(GroupMessageSerializer(message).data)

@@ -23,7 +23,7 @@ from community.choices import ResourceType
 from community.models import Resource
 from community.tests.factories import ResourceFactory, group_with
 from learnflow import files
-from learnflow.testing import client_for, count_queries, image_bytes, upload
+from learnflow.testing import client_for, count_queries, image_bytes, png_with_gps, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -48,19 +48,6 @@ def docx_bytes() -> bytes:
         archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         archive.writestr("_rels/.rels", "<Relationships/>")
         archive.writestr("word/document.xml", "<w:document/>")
-    return out.getvalue()
-
-
-def png_with_gps() -> bytes:
-    """A landscape PNG whose EXIF says which camera took it and where."""
-    image = Image.new("RGB", (900, 600), "green")
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "PhoneCam"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (52.0, 31.0, 12.0)
-    out = BytesIO()
-    image.save(out, format="PNG", exif=exif)
     return out.getvalue()
 
 
