@@ -16,7 +16,6 @@ import base64
 import colorsys
 import hashlib
 import secrets
-import uuid
 
 from django.utils.html import escape
 
@@ -55,12 +54,7 @@ def objects_in_use(*, names: list[str]) -> set[str]:
     transaction rolled back). One query, by the user ids the names carry."""
     from accounts.models import User
 
-    user_ids = set()
-    for name in names:
-        try:
-            user_ids.add(uuid.UUID(name.split("/")[1]))
-        except (IndexError, ValueError):
-            continue
+    user_ids = files.owner_ids(names)
     keys = User.objects.filter(pk__in=user_ids).exclude(avatar_key="").values_list("avatar_key", flat=True)
     current = {name for key in keys for name in object_names(key)}
     return current & set(names)

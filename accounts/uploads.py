@@ -24,7 +24,6 @@ place. Apps above store a file with :func:`upload_store` (or :func:`upload_write
 
 import secrets
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -344,11 +343,6 @@ def objects_in_use(*, names: list[str]) -> set[str]:
     """Of the stored objects ``names`` (under ``uploads/``), those an upload row names: its file or its
     thumbnail; the rest are orphans (a write whose transaction rolled back, a delete that failed).
     One query, by the owners' ids the names carry (``uploads/<user id>/...``)."""
-    user_ids = set()
-    for name in names:
-        try:
-            user_ids.add(uuid.UUID(name.split("/")[1]))
-        except (IndexError, ValueError):
-            continue
+    user_ids = files.owner_ids(names)
     rows = Upload.objects.filter(user_id__in=user_ids).values_list("object_name", "thumbnail_name")
     return {name for row in rows for name in row if name} & set(names)

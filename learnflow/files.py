@@ -33,6 +33,7 @@ import logging
 import mimetypes
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -481,6 +482,18 @@ def objects_delete(names) -> None:
 
 
 # --- the orphan sweeper -------------------------------------------------------------------------
+
+
+def owner_ids(names) -> set[uuid.UUID]:
+    """The owners' ids that stored objects named ``<prefix>/<owner id>/...`` carry (names without
+    one are skipped): what an owner's in-use check looks its rows up by."""
+    ids = set()
+    for name in names:
+        try:
+            ids.add(uuid.UUID(name.split("/")[1]))
+        except (IndexError, ValueError):
+            continue
+    return ids
 
 
 def objects_list(prefix: str, *, page_size: int = 1000) -> Iterator[tuple[str, datetime]]:
