@@ -201,7 +201,7 @@ def _resolve(document: dict, schema: dict) -> dict:
     return schema
 
 
-def _created_id_fields(document: dict, operation: dict) -> set[str]:
+def _created_fields(document: dict, operation: dict) -> set[str]:
     """The properties of the body a create operation answers with its 201, if it answers JSON."""
     created = operation.get("responses", {}).get("201", {})
     schema = created.get("content", {}).get("application/json", {}).get("schema")
@@ -213,19 +213,18 @@ def add_links(result: dict, generator, request, public) -> dict:
 
     A ``POST`` on a collection (``/api/tasks/``) that answers 201 with an ``id`` links to every
     operation of the collection's item paths (``/api/tasks/{id}/``, ``/api/rooms/{id}/timer/start/``),
-    the item's parameter taken from the created body (``$response.body#/id``, or the property of the
-    parameter's own name when the body has one) and the collection's own path parameters from the
-    request (``$request.path.id``). An item path with a further parameter (``/members/{user_id}/``)
-    is not linked: nothing in the created body names it. Clients and schemathesis's stateful tests
-    follow these links from a created resource to its reads, updates and deletes.
+    the item's parameter taken from the created body (``$response.body#/id``) and the collection's
+    own path parameters from the request (``$request.path.id``). An item path with a further
+    parameter (``/members/{user_id}/``) is not linked: nothing in the created body names it.
+    Clients and schemathesis's stateful tests follow these links from a created resource to its
+    reads, updates and deletes.
     """
     paths = result.get("paths", {})
     for collection, item in paths.items():
         create = item.get("post")
         if not create:
             continue
-        fields = _created_id_fields(result, create)
-        if "id" not in fields:
+        if "id" not in _created_fields(result, create):
             continue
         own = _PATH_PARAMETER.findall(collection)
         links = {}
@@ -236,9 +235,8 @@ def add_links(result: dict, generator, request, public) -> dict:
             new = _PATH_PARAMETER.findall(rest)
             if len(new) != 1 or not rest.startswith("{" + new[0] + "}"):
                 continue
-            source = new[0] if new[0] in fields else "id"
             parameters = {f"path.{name}": f"$request.path.{name}" for name in own}
-            parameters[f"path.{new[0]}"] = f"$response.body#/{source}"
+            parameters[f"path.{new[0]}"] = "$response.body#/id"
             for method in LINKED_METHODS:
                 target = target_item.get(method)
                 if target:
