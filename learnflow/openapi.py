@@ -20,6 +20,8 @@ drf-standardized-errors would do this too, but it replaces the error bodies with
 and the SPA contract (SPEC) reads DRF's ``{"detail": ...}`` / ``{"field": ["msg"]}``.
 """
 
+import re
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
@@ -186,3 +188,59 @@ class AutoSchema(SpectacularAutoSchema):
         if status == 503:
             response["headers"] = RETRY_LATER
         return response
+
+
+#: The operations a created resource's id leads to; a POST under it is an action (``/{id}/complete/``).
+LINKED_METHODS = ("get", "put", "patch", "delete", "post")
+_PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+
+
+def _resolve(document: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _created_fields(document: dict, operation: dict) -> set[str]:
+    """The properties of the body a create operation answers with its 201, if it answers JSON."""
+    created = operation.get("responses", {}).get("201", {})
+    schema = created.get("content", {}).get("application/json", {}).get("schema")
+    return set(_resolve(document, schema).get("properties", {})) if schema else set()
+
+
+def add_links(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: OpenAPI ``links`` from each create to what its id opens.
+
+    A ``POST`` on a collection (``/api/tasks/``) that answers 201 with an ``id`` links to every
+    operation of the collection's item paths (``/api/tasks/{id}/``, ``/api/rooms/{id}/timer/start/``),
+    the item's parameter taken from the created body (``$response.body#/id``) and the collection's
+    own path parameters from the request (``$request.path.id``). An item path with a further
+    parameter (``/members/{user_id}/``) is not linked: nothing in the created body names it.
+    Clients and schemathesis's stateful tests follow these links from a created resource to its
+    reads, updates and deletes.
+    """
+    paths = result.get("paths", {})
+    for collection, item in paths.items():
+        create = item.get("post")
+        if not create:
+            continue
+        if "id" not in _created_fields(result, create):
+            continue
+        own = _PATH_PARAMETER.findall(collection)
+        links = {}
+        for path, target_item in paths.items():
+            rest = path.removeprefix(collection)
+            if rest == path or not rest.startswith("{"):
+                continue
+            new = _PATH_PARAMETER.findall(rest)
+            if len(new) != 1 or not rest.startswith("{" + new[0] + "}"):
+                continue
+            parameters = {f"path.{name}": f"$request.path.{name}" for name in own}
+            parameters[f"path.{new[0]}"] = "$response.body#/id"
+            for method in LINKED_METHODS:
+                target = target_item.get(method)
+                if target:
+                    links[target["operationId"]] = {"operationId": target["operationId"], "parameters": parameters}
+        if links:
+            create["responses"]["201"]["links"] = links
+    return result

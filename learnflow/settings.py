@@ -345,6 +345,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # After the default enum hook: links from each create to its item's operations (learnflow.openapi).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "learnflow.openapi.add_links"],
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "community.choices.InvitationStatus",
         "ProgressStatusEnum": "community.choices.ProgressStatus",

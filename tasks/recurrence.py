@@ -151,8 +151,26 @@ def next_occurrence(rule: str, *, after: datetime, not_before: datetime, tz: Zon
         last = min(last, datetime.strptime(parts["UNTIL"], "%Y%m%d").date())
     parts["UNTIL"] = f"{last:%Y%m%d}T235959"
     text = ";".join(f"{key}={value}" for key, value in parts.items())
-    upcoming = rrulestr(text, dtstart=_anchor_near(parts, anchor, floor)).after(floor, inc=False)
-    if upcoming is None:
-        return None
-    due = upcoming.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
-    return due if datetime_in_range(due) else None
+    series = rrulestr(text, dtstart=_anchor_near(parts, anchor, floor))
+    upcoming = series.after(floor, inc=False)
+    while upcoming is not None:
+        due = _instant_after(upcoming, tz, max(after, not_before))
+        if due is not None:
+            return due if datetime_in_range(due) else None
+        upcoming = series.after(upcoming, inc=False)
+    return None
+
+
+def _instant_after(wall: datetime, tz: ZoneInfo, floor: datetime) -> datetime | None:
+    """The instant (UTC) of the local ``wall`` time that is later than ``floor``: its first one when
+    the clock shows it twice (the autumn fold) unless that one has passed, the second one then; a
+    time the clock skips (the spring gap) reads with the offset before the change, so 02:30 in
+    Berlin's gap is due at 03:30 CEST. ``None`` when both have passed: in a fold, ``floor`` can be
+    past a wall time later than the one its own clock shows."""
+    utc = ZoneInfo("UTC")
+    first, second = (wall.replace(tzinfo=tz, fold=fold).astimezone(utc) for fold in (0, 1))
+    if first > floor:
+        return first
+    if second > first and second > floor:
+        return second
+    return None

@@ -91,3 +91,53 @@ def test_leaving_a_challenge_documents_what_it_answers(document):
     responses = document["paths"]["/api/challenges/{id}/leave/"]["delete"]["responses"]
     assert set(responses) == {"200", "401", "404", "409"}
     assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Left")
+
+
+def _links(document, path):
+    return document["paths"][path]["post"]["responses"]["201"].get("links", {})
+
+
+def test_a_create_links_to_the_operations_of_what_it_created(document):
+    links = _links(document, "/api/tasks/")
+    assert set(links) == {"tasks_retrieve", "tasks_update", "tasks_partial_update", "tasks_destroy"}
+    assert links["tasks_retrieve"] == {"operationId": "tasks_retrieve", "parameters": {"path.id": "$response.body#/id"}}
+    # An action on the item is linked; the id goes into the parameter the path names.
+    assert "rooms_timer_start_create" in _links(document, "/api/rooms/")
+    assert _links(document, "/api/goals/")["goals_progress_create"]["parameters"] == {
+        "path.goal_number": "$response.body#/id"
+    }
+
+
+def test_a_nested_create_passes_on_its_own_path_parameters(document):
+    links = _links(document, "/api/goals/{goal_number}/progress/")
+    assert links["goals_progress_retrieve"]["parameters"] == {
+        "path.goal_number": "$request.path.goal_number",
+        "path.number": "$response.body#/id",
+    }
+
+
+def test_links_point_at_real_operations_with_every_path_parameter(document):
+    operations = {operation["operationId"]: (path, operation) for path, _, operation in _operations(document)}
+    total = 0
+    for path, method, operation in _operations(document):
+        for link in operation["responses"].get("201", {}).get("links", {}).values():
+            total += 1
+            target_path, target = operations[link["operationId"]]
+            required = {f"path.{p['name']}" for p in target.get("parameters", []) if p["in"] == "path"}
+            assert set(link["parameters"]) == required, (method, path, link)
+            assert target_path.startswith(path), (method, path, target_path)
+    assert total >= 60
+
+
+def test_no_link_where_the_created_body_does_not_name_the_item(document):
+    # A member of a group is named by a user id the created group does not carry.
+    assert "groups_members_destroy" not in _links(document, "/api/groups/")
+    # Joining a group answers 201 with a membership that has no id of its own.
+    assert "links" not in document["paths"]["/api/groups/{id}/join/"]["post"]["responses"]["201"]
+
+
+def test_the_schema_with_its_links_validates(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", validate=True, fail_on_warn=True, file=str(tmp_path / "schema.yaml"))
+    assert "links:" in (tmp_path / "schema.yaml").read_text()

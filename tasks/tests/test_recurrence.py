@@ -144,6 +144,26 @@ def test_next_occurrence_keeps_the_local_wall_clock_time_across_dst(after_local,
     assert upcoming.astimezone(BERLIN).replace(tzinfo=None) == datetime(*expected_local)
 
 
+def test_an_occurrence_in_the_autumn_fold_that_passed_once_is_due_at_its_second_reading():
+    # given: daily at 02:30 Berlin; on 26 October 2025 02:30 comes at 00:30 UTC (CEST) and again at
+    # 01:30 UTC (CET); the task is completed at 01:15 UTC, between the two
+    due = datetime(2025, 10, 25, 2, 30, tzinfo=BERLIN)
+    # when
+    upcoming = next_occurrence("FREQ=DAILY", after=due, not_before=utc(2025, 10, 26, 1, 15), tz=BERLIN)
+    # then: later than now, still at 02:30 on the clock (it was 00:30 UTC, already past)
+    assert upcoming == utc(2025, 10, 26, 1, 30)
+    assert upcoming.astimezone(BERLIN).replace(tzinfo=None) == datetime(2025, 10, 26, 2, 30)
+
+
+def test_an_occurrence_in_the_spring_gap_is_due_the_gaps_length_later():
+    # given: daily at 02:30 Berlin; 30 March 2025 has no 02:30 (02:00 CET jumps to 03:00 CEST)
+    due = datetime(2025, 3, 29, 2, 30, tzinfo=BERLIN)
+    # when
+    upcoming = next_occurrence("FREQ=DAILY", after=due, not_before=due, tz=BERLIN)
+    # then
+    assert upcoming.astimezone(BERLIN).replace(tzinfo=None) == datetime(2025, 3, 30, 3, 30)
+
+
 def test_next_occurrence_skips_the_occurrences_missed_while_overdue():
     # given
     due = utc(2025, 1, 1, 9)
