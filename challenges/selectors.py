@@ -4,8 +4,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import ExtractHour, Rank
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractHour
 
 from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
@@ -136,13 +136,19 @@ def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
     """The top 10 by points this challenge week (ties share a rank), plus the caller's own row with
     their real rank when they are not in it, even with 0 points."""
     week = week or current_week()
-    ranked = (
+    # The top rows straight from the (week_start, -weekly_points) index; ranked here, since a
+    # RANK() window would rank every user of the week on each request. Everybody with more points
+    # than a top row is listed before it, so its position among equals gives its rank.
+    top = list(
         UserPoints.objects.filter(week_start=week, weekly_points__gt=0)
         .select_related("user")
-        .annotate(rank=Window(Rank(), order_by=F("weekly_points").desc()))
-        .order_by("rank", "user__username")
+        .order_by("-weekly_points", "user__username")[:LEADERBOARD_SIZE]
     )
-    rows = [_leader_row(entry.user, entry.weekly_points, entry.rank, user) for entry in ranked[:LEADERBOARD_SIZE]]
+    rows, rank = [], 0
+    for position, entry in enumerate(top, start=1):
+        if position == 1 or entry.weekly_points != top[position - 2].weekly_points:
+            rank = position
+        rows.append(_leader_row(entry.user, entry.weekly_points, rank, user))
     if not any(row["is_current_user"] for row in rows):
         mine = UserPoints.objects.filter(user=user, week_start=week).values_list("weekly_points", flat=True).first()
         mine = mine or 0
