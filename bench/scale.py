@@ -13,8 +13,8 @@ big one. Each step also runs alone:
     bench/scale.py http --small NAME --big NAME          # p50 of each endpoint on both, and the ratio
     bench/scale.py jobs --database NAME                  # time and peak RSS of each periodic job
 
-``jobs`` first gives the data work to do (it changes the database): due task reminders on 10% of
-the tasks, every goal quiet for 8 days, last week's copy of this week's participations (so the
+``jobs`` first gives the data work to do (it changes the database): due task reminders on 1% of
+the open tasks, one goal in 20 quiet for 8 days, last week's copy of this week's participations (so the
 weekly reset has a week to finalize and rank), and half of the notifications read and old enough
 to purge. Each job runs as ``manage.py runjob NAME`` in its own process, timed, its peak RSS read
 from the kernel (``wait4``).
@@ -73,6 +73,7 @@ def environment(name: str) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "CELERY_TASK_ALWAYS_EAGER": "1",
+        "EMAIL_URL": os.environ.get("EMAIL_URL", "dummymail://"),
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -221,12 +222,18 @@ def http_compare(small: str, big: str, requests: int) -> dict:
 
 def prepare_jobs(name: str) -> None:
     """Give each job work to do at this scale (see the module's docstring)."""
+    sql(name, "UPDATE tasks_task SET reminder_enabled = false WHERE reminder_enabled AND reminder_sent_at IS NULL")
     sql(
         name,
         "UPDATE tasks_task SET reminder_enabled = true, reminder_time = now() - interval '5 minutes', "
-        "reminder_sent_at = NULL WHERE completed = false AND abs(hashtext(id::text)) % 10 = 0",
+        "reminder_sent_at = NULL WHERE completed = false AND abs(hashtext(id::text)) % 100 = 0",
     )
-    sql(name, "UPDATE tasks_goal SET created_at = now() - interval '8 days', last_progress_at = NULL")
+    sql(name, "UPDATE tasks_goal SET last_reminded_at = now() WHERE last_reminded_at IS NULL")
+    sql(
+        name,
+        "UPDATE tasks_goal SET created_at = now() - interval '8 days', last_progress_at = NULL, "
+        "last_reminded_at = NULL WHERE abs(hashtext(id::text)) % 20 = 0",
+    )
     sql(
         name,
         "INSERT INTO challenges_weeklychallenge (id, challenge_id, week_start, created_at, updated_at) "
@@ -250,7 +257,7 @@ def prepare_jobs(name: str) -> None:
     )
 
 
-def time_jobs(name: str) -> dict:
+def time_jobs(name: str, only: list[str] | None = None) -> dict:
     prepare_jobs(name)
     env = environment(name)
     users = sql(name, "SELECT count(*) FROM accounts_user")[0][0]
@@ -258,7 +265,7 @@ def time_jobs(name: str) -> dict:
     print("| job | seconds | CPU s | peak RSS (MiB) | result |")
     print("| --- | --- | --- | --- | --- |")
     results = {}
-    for job in JOBS:
+    for job in only or JOBS:
         result = timed([PYTHON, "manage.py", "runjob", job], env)
         results[job] = result
         answer = result["output"].splitlines()[-1] if result["output"] else ""
@@ -282,6 +289,7 @@ def main() -> None:
     http_parser.add_argument("--requests", type=int, default=200)
     jobs_parser = sub.add_parser("jobs")
     jobs_parser.add_argument("--database", required=True)
+    jobs_parser.add_argument("--only", nargs="+", choices=JOBS, help="time these jobs only")
     all_parser = sub.add_parser("all")
     all_parser.add_argument("--small-users", type=int, default=1_000)
     all_parser.add_argument("--big-users", type=int, default=100_000)
@@ -293,7 +301,7 @@ def main() -> None:
     elif args.command == "http":
         http_compare(args.small, args.big, args.requests)
     elif args.command == "jobs":
-        time_jobs(args.database)
+        time_jobs(args.database, args.only)
     else:
         prefix = urlsplit(database_url("x")).path and urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
         small, big = f"{prefix}_bench_scale_1k", f"{prefix}_bench_scale_100k"
