@@ -2,6 +2,8 @@
 
 from django.utils import timezone
 
+from learnflow import bulk
+
 from .choices import NotificationKind
 from .models import Notification
 
@@ -12,13 +14,11 @@ _SAMPLES = (
 )
 
 
-def seed_notifications(*, user_ids, rng, progress) -> int:
+def seed_notifications(*, user_ids, rng) -> int:
     """A few inbox entries per demo user, some already read."""
     rows = []
     for user_id in user_ids:
         for kind, title, body in rng.sample(_SAMPLES, k=rng.randint(1, len(_SAMPLES))):
             read_at = timezone.now() if rng.random() < 0.5 else None
             rows.append(Notification(user_id=user_id, kind=kind, title=title, body=body, read_at=read_at))
-        progress.update(1)
-    Notification.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return bulk.copy_objects(rows)

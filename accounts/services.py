@@ -375,7 +375,16 @@ def notifications_mark_all_read(*, user: User) -> int:
     return marked
 
 
-def notifications_purge(*, older_than) -> int:
-    """Delete read notifications created before ``older_than``; unread ones are kept."""
-    deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=older_than).delete()
-    return deleted
+def notifications_purge(*, older_than, batch: int = 5000) -> int:
+    """Delete read notifications created before ``older_than``; unread ones are kept. In keyset
+    batches (``pk > last``), each its own short statement, so memory and locks stay small; two runs
+    at once delete each row once (a row the other run deleted first is simply gone)."""
+    stale = Notification.objects.filter(read_at__isnull=False, created_at__lt=older_than).order_by("pk")
+    deleted, last = 0, None
+    while True:
+        page = list((stale.filter(pk__gt=last) if last is not None else stale).values_list("pk", flat=True)[:batch])
+        if not page:
+            return deleted
+        last = page[-1]
+        count, _ = Notification.objects.filter(pk__in=page, read_at__isnull=False).delete()
+        deleted += count

@@ -10,10 +10,10 @@ from focus.models import StudySession
 from learnflow import events
 from learnflow.timeutils import local_today, user_zone, week_start
 
-from .leaderboards import focus_totals_refresh
+from .leaderboards import focus_totals_refresh, focus_totals_refresh_many
 from .selectors import COUNTED
 from .services import weekly_review_store
-from .streaks import streak_refresh
+from .streaks import streak_refresh, streaks_refresh_many
 
 
 @shared_task(name="analytics.write_weekly_reviews")
@@ -38,24 +38,26 @@ def refresh_streak(user_id: str) -> int:
     return streak_refresh(user=user).current_streak if user else 0
 
 
-def _for_users_who_studied(sessions, refresh, batch: int) -> int:
-    """Call ``refresh(user=...)`` for each user with a session in ``sessions``, in keyset batches."""
+def _for_users_who_studied(sessions, refresh_many, batch: int) -> int:
+    """Call ``refresh_many(user_ids=...)`` for the users with a session in ``sessions``, in keyset
+    batches of user ids (``pk > last``), so memory stays flat however many users there are; each
+    batch is one transaction that locks its users' rows in pk order, so two runs at once (or a run
+    and a request's refresh) wait for each other's batch instead of writing stale values."""
     users = get_user_model().objects.filter(pk__in=sessions.values("user_id")).order_by("pk")
     done, last = 0, None
     while True:
-        page = list((users.filter(pk__gt=last) if last else users)[:batch])
+        page = list((users.filter(pk__gt=last) if last else users).values_list("pk", flat=True)[:batch])
         if not page:
             return done
-        for user in page:
-            refresh(user=user)
+        refresh_many(user_ids=page)
         done += len(page)
-        last = page[-1].pk
+        last = page[-1]
 
 
 @shared_task(name="analytics.recompute_streaks")
-def recompute_streaks(batch: int = 500) -> int:
+def recompute_streaks(batch: int = 1000) -> int:
     """Repair every stored streak from the sessions."""
-    return _for_users_who_studied(StudySession.objects.filter(COUNTED), streak_refresh, batch)
+    return _for_users_who_studied(StudySession.objects.filter(COUNTED), streaks_refresh_many, batch)
 
 
 @shared_task(name="analytics.refresh_focus_totals", **events.REPAIR_JOB_OPTIONS)
@@ -68,6 +70,6 @@ def refresh_focus_totals(user_id: str, occurred_at: str | None = None) -> bool:
 
 
 @shared_task(name="analytics.recompute_focus_totals")
-def recompute_focus_totals(batch: int = 500) -> int:
+def recompute_focus_totals(batch: int = 1000) -> int:
     """Rebuild the current leaderboard totals of everyone with verified focus time."""
-    return _for_users_who_studied(StudySession.objects.filter(COUNTED, verified=True), focus_totals_refresh, batch)
+    return _for_users_who_studied(StudySession.objects.filter(COUNTED, verified=True), focus_totals_refresh_many, batch)

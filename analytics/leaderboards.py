@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from challenges.weeks import current_week, week_zone
 from focus.selectors import verified_sessions
+from learnflow import bulk
 from learnflow.timeutils import local_midnight
 
 from .models import FocusTotal
@@ -83,6 +84,43 @@ def focus_totals_refresh(*, user, at=()) -> None:
         for index, row in enumerate(rows):
             row.seconds, row.sessions, row.updated_at = totals[f"seconds_{index}"], totals[f"sessions_{index}"], now
         FocusTotal.objects.bulk_update(rows, ["seconds", "sessions", "updated_at"])
+
+
+def focus_totals_refresh_many(*, user_ids) -> int:
+    """``focus_totals_refresh`` of the current periods for many users at once (the nightly repair's
+    batches, the demo seed): the rows are created when missing and locked in pk order before the
+    sessions are read, every period summed in one grouped query. Returns the rows written."""
+    user_ids = list(user_ids)
+    keys = [(period, period_start(period)) for period in Period.values]
+    with transaction.atomic():
+        bulk.insert_missing(
+            FocusTotal, ("user_id", "period", "period_start"), [(u, p, s) for u in user_ids for p, s in keys]
+        )
+        wanted = Q()
+        for period, start in keys:
+            wanted |= Q(period=period, period_start=start)
+        rows = list(
+            FocusTotal.objects.select_for_update()
+            .filter(wanted, user_id__in=user_ids)
+            .order_by("pk")
+            .values_list("pk", "user_id", "period")
+        )
+        sums = {}
+        for period, start in keys:
+            window = _ended_within(period, start)
+            sums[f"seconds_{period}"] = Coalesce(Sum("duration_seconds", filter=window), 0)
+            sums[f"sessions_{period}"] = Count("pk", filter=window)
+        totals = {
+            row["user_id"]: row
+            for row in verified_sessions().filter(user_id__in=user_ids).order_by().values("user_id").annotate(**sums)
+        }
+        now, empty = timezone.now(), {}
+        values = [
+            (pk, totals.get(user_id, empty).get(f"seconds_{period}", 0),
+             totals.get(user_id, empty).get(f"sessions_{period}", 0), now)
+            for pk, user_id, period in rows
+        ]  # fmt: skip
+        return bulk.update_rows(FocusTotal, "id", ["seconds", "sessions", "updated_at"], values)
 
 
 def _row(total: FocusTotal, rank: int, caller) -> dict:

@@ -7,18 +7,22 @@ session, and nightly by ``recompute_streaks``); reads never write, and judge the
 today: a streak whose last day is before yesterday reads as broken.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
-from focus.models import ShutdownReflection
+from focus.models import ShutdownReflection, StudySession
 from focus.shutdown import streak_through
+from learnflow import bulk
 from learnflow.timeutils import day_runs, local_today, user_zone
 
 from .models import Streak
-from .selectors import counted_sessions
+from .selectors import COUNTED, counted_sessions
 
 
 def _session_days(user):
@@ -44,6 +48,33 @@ def streak_refresh(*, user) -> Streak:
         streak.current_streak = (last - start).days + 1 if last else 0
         streak.save()
     return streak
+
+
+def streaks_refresh_many(*, user_ids) -> int:
+    """``streak_refresh`` for many users at once (the nightly repair's batches, the demo seed): the
+    rows are created when missing and locked in pk order before the sessions are read (as one
+    refresh does), the days fetched in one query and the runs computed by the same ``day_runs``.
+    Returns how many streaks were written."""
+    users = get_user_model().objects.in_bulk(list(user_ids))
+    if not users:
+        return 0
+    with transaction.atomic():
+        bulk.insert_missing(Streak, ("user_id",), [(pk,) for pk in users])
+        list(Streak.objects.select_for_update().filter(user_id__in=users).order_by("pk").values_list("pk"))
+        days: dict = defaultdict(set)
+        counted = StudySession.objects.filter(COUNTED, user_id__in=users).order_by()
+        for user_id, local_date, started_at in counted.values_list("user_id", "local_date", "started_at"):
+            days[user_id].add(local_date or started_at.astimezone(user_zone(users[user_id])).date())
+        now, rows = timezone.now(), []
+        for pk in users:
+            longest, start, last = day_runs(sorted(days[pk]))
+            rows.append((pk, (last - start).days + 1 if last else 0, longest, last, start, now))
+        return bulk.update_rows(
+            Streak,
+            "user_id",
+            ["current_streak", "longest_streak", "last_active_date", "streak_start_date", "updated_at"],
+            rows,
+        )
 
 
 def streak_refresh_after_session(*, user, day: date | None) -> None:

@@ -7,20 +7,26 @@ Other apps provide the metrics they own through ``learnflow.hooks.achievement_me
 adds ``community_posts``); a metric nobody provides yet reads 0.
 """
 
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from accounts.choices import NotificationKind
+from accounts.models import Notification
 from accounts.services import notification_create
 from focus.choices import SessionType
-from focus.selectors import counted_timer_sessions, verified_sessions
-from learnflow import hooks
+from focus.selectors import counted_timer_sessions, counts_as_session, verified_sessions
+from learnflow import bulk, hooks
 from learnflow.timeutils import day_runs, user_zone
 
 from .choices import ParticipationStatus, PointsReason, RequirementType
-from .models import Achievement, Participation, UserAchievement
-from .services import participations_refresh_for_user, points_award
+from .models import Achievement, Participation, PointsEntry, UserAchievement
+from .services import LEDGER_FIELDS, NOTICE_FIELDS, participations_refresh_for_user, points_award, points_rebuild
+from .weeks import week_of
 
 #: The default set, installed by migration 0004 and again by ``install_defaults`` when staff deleted one.
 DEFAULT_ACHIEVEMENTS = (
@@ -190,18 +196,94 @@ def achievements_check(*, user, requirement_types=None) -> list[Achievement]:
                     source_type="achievement",
                     source_id=achievement.code,
                 )
-                notification_create(
-                    user=user,
-                    kind=NotificationKind.ACHIEVEMENT,
-                    title=f"Achievement unlocked: {achievement.name}",
-                    body=f"{achievement.description} +{achievement.points} points.",
-                    data={"achievement": achievement.code},
-                    dedupe_key=f"achievement:{achievement.code}",
-                )
+                notification_create(user=user, **_unlock_notice(achievement))
         except IntegrityError:
             continue
         new.append(achievement)
     return new
+
+
+def _unlock_notice(achievement: Achievement) -> dict:
+    return {
+        "kind": NotificationKind.ACHIEVEMENT,
+        "title": f"Achievement unlocked: {achievement.name}",
+        "body": f"{achievement.description} +{achievement.points} points.",
+        "data": {"achievement": achievement.code},
+        "dedupe_key": f"achievement:{achievement.code}",
+    }
+
+
+def metric_values_many(*, user_ids, requirement_type: str) -> dict:
+    """A metric of many users at once (user id to value; absent reads 0): from the provider's
+    ``achievement_metrics_many`` variant when it has one, else one user at a time."""
+    provider = hooks.achievement_metrics_many.get(requirement_type)
+    if provider is not None:
+        return provider(user_ids=user_ids)
+    single = hooks.achievement_metrics.get(requirement_type)
+    if single is None:
+        return {}
+    return {user.pk: single(user=user) for user in get_user_model().objects.filter(pk__in=user_ids)}
+
+
+def achievements_check_many(*, user_ids) -> int:
+    """``achievements_check`` for many users at once (the demo seed, batch repairs): each metric
+    counted for all of them in one query, the unlocks, their ledger points and notifications
+    written in bulk, each once (the same unique rows), then the users' points rebuilt from the
+    ledger. Returns how many achievements were unlocked."""
+    user_ids = list(user_ids)
+    week = week_of(timezone.now())
+    unlocks, entries, notices = [], [], []
+    with transaction.atomic():
+        unlocked = set(UserAchievement.objects.filter(user_id__in=user_ids).values_list("user_id", "achievement_id"))
+        values: dict = {}
+        for achievement in Achievement.objects.filter(is_active=True):
+            kind = achievement.requirement_type
+            if kind not in values:
+                values[kind] = metric_values_many(user_ids=user_ids, requirement_type=kind)
+            notice = _unlock_notice(achievement)
+            for user_id in user_ids:
+                reached = values[kind].get(user_id, 0) >= achievement.requirement_value
+                if not reached or (user_id, achievement.pk) in unlocked:
+                    continue
+                unlocks.append((user_id, achievement.pk))
+                entries.append(
+                    (user_id, achievement.points, PointsReason.ACHIEVEMENT.value, "achievement", achievement.code,
+                     week, "")
+                )  # fmt: skip
+                notices.append((user_id, *(notice[f] for f in NOTICE_FIELDS)))
+        added = bulk.insert_missing(UserAchievement, ("user_id", "achievement_id"), unlocks)
+        bulk.insert_missing(PointsEntry, LEDGER_FIELDS, entries)
+        bulk.insert_missing(Notification, ("user_id", *NOTICE_FIELDS), notices)
+        points_rebuild(user_ids=user_ids)
+    return added
+
+
+def _grouped(queryset, value) -> dict:
+    return dict(queryset.order_by().values("user_id").annotate(value=value).values_list("user_id", "value"))
+
+
+def total_sessions_many(*, user_ids) -> dict:
+    counted = verified_sessions().filter(counts_as_session(), user_id__in=user_ids)
+    return _grouped(counted, Count("pk"))
+
+
+def total_focus_minutes_many(*, user_ids) -> dict:
+    seconds = _grouped(verified_sessions().filter(user_id__in=user_ids), Sum("duration_seconds"))
+    return {user_id: total // 60 for user_id, total in seconds.items()}
+
+
+def streak_days_many(*, user_ids) -> dict:
+    zones = {pk: user_zone(u) for pk, u in get_user_model().objects.in_bulk(user_ids).items()}
+    days: dict = defaultdict(set)
+    counted = verified_sessions().filter(counts_as_session(), user_id__in=user_ids)
+    for user_id, local_date, started_at in counted.values_list("user_id", "local_date", "started_at"):
+        days[user_id].add(local_date or started_at.astimezone(zones[user_id]).date())
+    return {user_id: day_runs(sorted(found))[0] for user_id, found in days.items()}
+
+
+def challenges_completed_many(*, user_ids) -> dict:
+    done = Participation.objects.filter(user_id__in=user_ids, status=ParticipationStatus.COMPLETED)
+    return _grouped(done, Count("pk"))
 
 
 def challenges_refresh_for_user(*, user, challenge_types=None, requirement_types=None) -> int:
@@ -223,4 +305,12 @@ METRICS = {
     RequirementType.TOTAL_FOCUS_MINUTES: total_focus_minutes,
     RequirementType.STREAK_DAYS: streak_days,
     RequirementType.CHALLENGES_COMPLETED: challenges_completed,
+}
+
+
+METRICS_MANY = {
+    RequirementType.TOTAL_SESSIONS: total_sessions_many,
+    RequirementType.TOTAL_FOCUS_MINUTES: total_focus_minutes_many,
+    RequirementType.STREAK_DAYS: streak_days_many,
+    RequirementType.CHALLENGES_COMPLETED: challenges_completed_many,
 }

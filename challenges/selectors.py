@@ -3,12 +3,13 @@
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import ExtractHour, Rank
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractHour
 
 from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
-from focus.selectors import counted_timer_sessions
+from focus.selectors import counted_timer_sessions, counts_as_session, verified_sessions
 from focus.shutdown import shutdown_streak
 from learnflow.timeutils import local_today, user_zone
 from tasks.selectors import tasks_rewarded_count
@@ -75,6 +76,22 @@ def challenge_progress(*, user, challenge_type: str, week: date) -> int:
     raise ValueError(challenge_type)
 
 
+def challenge_progress_many(*, user_ids, challenge_type: str, week: date) -> dict:
+    """``challenge_progress`` of many users at once (user id to value; a user with nothing done is
+    absent): grouped in SQL for the focus challenge, one user at a time for the others."""
+    if challenge_type == ChallengeType.FOCUS:
+        start, end = week_bounds(week)
+        done = (
+            verified_sessions()
+            .filter(counts_as_session(), user_id__in=user_ids, ended_at__gte=start, ended_at__lt=end)
+            .values("user_id")
+            .annotate(n=Count("pk"))
+        )
+        return {row["user_id"]: row["n"] for row in done}
+    users = get_user_model().objects.filter(pk__in=user_ids)
+    return {user.pk: challenge_progress(user=user, challenge_type=challenge_type, week=week) for user in users}
+
+
 def week_challenges(*, user, week: date) -> list[WeeklyChallenge]:
     """The week's challenges with joined counts, the first three joiners' avatars and the caller's
     own participation (``mine``), in a fixed number of queries."""
@@ -119,13 +136,19 @@ def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
     """The top 10 by points this challenge week (ties share a rank), plus the caller's own row with
     their real rank when they are not in it, even with 0 points."""
     week = week or current_week()
-    ranked = (
+    # The top rows straight from the (week_start, -weekly_points) index; ranked here, since a
+    # RANK() window would rank every user of the week on each request. Everybody with more points
+    # than a top row is listed before it, so its position among equals gives its rank.
+    top = list(
         UserPoints.objects.filter(week_start=week, weekly_points__gt=0)
         .select_related("user")
-        .annotate(rank=Window(Rank(), order_by=F("weekly_points").desc()))
-        .order_by("rank", "user__username")
+        .order_by("-weekly_points", "user__username")[:LEADERBOARD_SIZE]
     )
-    rows = [_leader_row(entry.user, entry.weekly_points, entry.rank, user) for entry in ranked[:LEADERBOARD_SIZE]]
+    rows, rank = [], 0
+    for position, entry in enumerate(top, start=1):
+        if position == 1 or entry.weekly_points != top[position - 2].weekly_points:
+            rank = position
+        rows.append(_leader_row(entry.user, entry.weekly_points, rank, user))
     if not any(row["is_current_user"] for row in rows):
         mine = UserPoints.objects.filter(user=user, week_start=week).values_list("weekly_points", flat=True).first()
         mine = mine or 0

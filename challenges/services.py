@@ -4,18 +4,20 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Min, Sum
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
+from accounts.models import Notification
 from accounts.services import notification_create
 from focus.models import ShutdownReflection
+from learnflow import bulk
 from learnflow.exceptions import Conflict
 
 from .choices import ChallengeType, ParticipationStatus, PointsReason
 from .models import Challenge, Participation, PointsEntry, UserPoints, WeeklyChallenge, WeeklyResult
-from .selectors import challenge_progress, participations_to_refresh
+from .selectors import challenge_progress, challenge_progress_many, participations_to_refresh
 from .weeks import current_week, week_bounds, week_of
 
 logger = logging.getLogger(__name__)
@@ -211,16 +213,72 @@ def _participation_derive(participation: Participation) -> Participation:
             source_id=participation.pk,
             occurred_at=min(participation.completed_at, week_end - timedelta(microseconds=1)),
         )
-        notification_create(
-            user=participation.user,
-            kind=NotificationKind.CHALLENGE,
-            title=f"Challenge completed: {challenge.name}",
-            body=f"You earned {challenge.points} points.",
-            data={"challenge_id": str(participation.weekly_challenge_id)},
-            dedupe_key=f"challenge-completed:{participation.pk}",
-        )
+        notification_create(user=participation.user, **_completion_notice(participation))
     participation.save()
     return participation
+
+
+def _completion_notice(participation: Participation) -> dict:
+    challenge = participation.weekly_challenge.challenge
+    return {
+        "kind": NotificationKind.CHALLENGE,
+        "title": f"Challenge completed: {challenge.name}",
+        "body": f"You earned {challenge.points} points.",
+        "data": {"challenge_id": str(participation.weekly_challenge_id)},
+        "dedupe_key": f"challenge-completed:{participation.pk}",
+    }
+
+
+def _completion_week(participation: Participation) -> date:
+    """The challenge week a completion's points count for: its own, also when completed after it."""
+    _, week_end = week_bounds(participation.weekly_challenge.week_start)
+    return week_of(min(participation.completed_at, week_end - timedelta(microseconds=1)))
+
+
+@transaction.atomic
+def participations_refresh_many(*, participations) -> int:
+    """``participation_refresh`` for many participations at once (the demo seed, batch repairs):
+    locked together in pk order, progress counted per challenge and week in one query where the
+    challenge allows, completions awarded through the ledger's unique source and notified once.
+    The caller rebuilds the users' ``UserPoints`` (``points_rebuild``). Returns how many changed."""
+    locked = list(_locked(participations).filter(status=ParticipationStatus.IN_PROGRESS).order_by("pk"))
+    groups: dict[tuple, list[Participation]] = {}
+    for participation in locked:
+        key = (participation.weekly_challenge.challenge.challenge_type, participation.weekly_challenge.week_start)
+        groups.setdefault(key, []).append(participation)
+    now = timezone.now()
+    changed, entries, notices = [], [], []
+    for (challenge_type, week), members in groups.items():
+        done = challenge_progress_many(user_ids=[p.user_id for p in members], challenge_type=challenge_type, week=week)
+        for participation in members:
+            challenge = participation.weekly_challenge.challenge
+            value = done.get(participation.user_id, 0)
+            participation.progress = min(value, challenge.target_value)
+            if value >= challenge.target_value:
+                participation.status = ParticipationStatus.COMPLETED
+                participation.completed_at = now
+                participation.points_earned = challenge.points
+                entries.append(
+                    (participation.user_id, challenge.points, PointsReason.CHALLENGE_COMPLETED.value,
+                     "participation", str(participation.pk), _completion_week(participation), "")
+                )  # fmt: skip
+                notice = _completion_notice(participation)
+                notices.append((participation.user_id, *(notice[f] for f in NOTICE_FIELDS)))
+            changed.append(participation)
+    bulk.update_rows(
+        Participation,
+        "id",
+        ["progress", "status", "points_earned", "completed_at", "updated_at"],
+        [(p.pk, p.progress, p.status, p.points_earned, p.completed_at, now) for p in changed],
+    )
+    bulk.insert_missing(PointsEntry, LEDGER_FIELDS, entries)
+    bulk.insert_missing(Notification, ("user_id", *NOTICE_FIELDS), notices)
+    return len(changed)
+
+
+#: The columns of ``bulk.insert_missing`` rows of the ledger and of notifications.
+LEDGER_FIELDS = ("user_id", "points", "reason", "source_type", "source_id", "week_start", "note")
+NOTICE_FIELDS = ("kind", "title", "body", "data", "dedupe_key")
 
 
 @transaction.atomic
@@ -271,30 +329,24 @@ def _shutdown_paid_nearby(reflection) -> bool:
 # --- the weekly reset ---------------------------------------------------------------------------
 
 
-def weekly_reset(*, now=None) -> dict:
+def weekly_reset(*, now=None, batch: int = 1000) -> dict:
     """Finalize every past week not yet finalized (a last progress refresh, unfinished participations
     closed as incomplete, final ranks kept), create this week's challenges, and restart weekly points.
-    A second run finds nothing left to do."""
+    A second run finds nothing left to do; two runs at once split the work: a week's challenge being
+    finalized is locked (the other run skips it), ranks are unique per (user, week), and the weekly
+    points restart is a state predicate. Participations and points go in keyset batches of
+    ``batch`` rows, so memory stays flat at any number of users."""
     this_week = current_week(now)
     finalized = 0
     for instance in WeeklyChallenge.objects.filter(week_start__lt=this_week, finalized_at__isnull=True).order_by("pk"):
-        with transaction.atomic():
-            locked = WeeklyChallenge.objects.select_for_update(skip_locked=True).filter(pk=instance.pk).first()
-            if locked is None or locked.finalized_at:
-                continue
-            for participation_id in locked.participations.filter(status=ParticipationStatus.IN_PROGRESS).values_list(
-                "pk", flat=True
-            ):
-                participation_refresh(participation_id=participation_id)
-            locked.participations.filter(status=ParticipationStatus.IN_PROGRESS).update(
-                status=ParticipationStatus.INCOMPLETE, updated_at=timezone.now()
-            )
-            locked.finalized_at = timezone.now()
-            locked.save(update_fields=["finalized_at", "updated_at"])
-            finalized += 1
+        finalized += _weekly_challenge_finalize(instance.pk, batch=batch)
     ranked_weeks = _record_results(before=this_week)
     created = len(weekly_challenges_ensure(week=this_week))
-    restarted = UserPoints.objects.exclude(week_start=this_week).update(week_start=this_week, weekly_points=0)
+    restarted, last = 0, None
+    stale = UserPoints.objects.exclude(week_start=this_week).order_by("pk")
+    while page := list((stale.filter(pk__gt=last) if last else stale).values_list("pk", flat=True)[:batch]):
+        last = page[-1]
+        restarted += stale.filter(pk__in=page).update(week_start=this_week, weekly_points=0)
     return {
         "finalized": finalized,
         "weeks_ranked": ranked_weeks,
@@ -303,27 +355,49 @@ def weekly_reset(*, now=None) -> dict:
     }
 
 
+@transaction.atomic
+def _weekly_challenge_finalize(pk, *, batch: int) -> int:
+    locked = WeeklyChallenge.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+    if locked is None or locked.finalized_at:
+        return 0
+    open_ = locked.participations.filter(status=ParticipationStatus.IN_PROGRESS).order_by("pk")
+    last = None
+    while page := list((open_.filter(pk__gt=last) if last else open_).values_list("pk", flat=True)[:batch]):
+        last = page[-1]
+        participations_refresh_many(participations=Participation.objects.filter(pk__in=page))
+        points_rebuild(user_ids=Participation.objects.filter(pk__in=page).values_list("user_id", flat=True))
+    locked.participations.filter(status=ParticipationStatus.IN_PROGRESS).update(
+        status=ParticipationStatus.INCOMPLETE, updated_at=timezone.now()
+    )
+    locked.finalized_at = timezone.now()
+    locked.save(update_fields=["finalized_at", "updated_at"])
+    return 1
+
+
 def _record_results(*, before: date) -> int:
-    """Final points and ranks (ties share a rank) of each finished week that has none yet."""
+    """Final points and ranks (ties share a rank) of each finished week that has none yet, ranked
+    by the database (``RANK() OVER``) and inserted in one statement per week, once per (user, week)."""
     done_weeks = set(WeeklyResult.objects.values_list("week_start", flat=True).distinct())
     weeks = (
         PointsEntry.objects.filter(week_start__lt=before)
         .exclude(week_start__in=done_weeks)
+        .order_by()
         .values_list("week_start", flat=True)
         .distinct()
     )
+    results, entries = WeeklyResult._meta.db_table, PointsEntry._meta.db_table
     recorded = 0
-    for week in weeks:
-        totals = sorted(
-            PointsEntry.objects.filter(week_start=week).values("user_id").annotate(points=Sum("points")),
-            key=lambda row: -row["points"],
-        )
-        results, rank = [], 0
-        for position, row in enumerate(totals, start=1):
-            if position == 1 or row["points"] != totals[position - 2]["points"]:
-                rank = position
-            results.append(WeeklyResult(user_id=row["user_id"], week_start=week, points=row["points"], rank=rank))
-        WeeklyResult.objects.bulk_create(results, ignore_conflicts=True)
+    for week in list(weeks):
+        with connection.cursor() as cursor:
+            # "WHERE true" lets SQLite tell the ON CONFLICT clause from a join's ON.
+            cursor.execute(
+                f"INSERT INTO {results} (user_id, week_start, points, rank) "
+                "SELECT user_id, week_start, total, RANK() OVER (ORDER BY total DESC) FROM ("
+                f"  SELECT user_id, week_start, SUM(points) AS total FROM {entries} WHERE week_start = %s"
+                "  GROUP BY user_id, week_start"
+                ") AS totals WHERE true ORDER BY user_id ON CONFLICT DO NOTHING",
+                [week],
+            )
         recorded += 1
     return recorded
 

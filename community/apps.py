@@ -10,6 +10,7 @@ class CommunityConfig(AppConfig):
         from . import chat, demo, forum, messaging, resources, selectors, services
 
         hooks.achievement_metrics.register("community_posts", forum.community_posts_count)
+        hooks.achievement_metrics_many.register("community_posts", forum.community_posts_counts)
         hooks.user_data_exporters.register("groups", selectors.memberships_export)
         hooks.user_data_exporters.register("invitations", selectors.invitations_export)
         hooks.user_data_exporters.register("forum", selectors.forum_export)

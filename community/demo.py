@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from learnflow import bulk
+
 from .choices import GroupType, PostCategory, ProgressStatus, ResourceType, Role, Visibility
 from .models import Comment, Group, Membership, Post, PostLike, Resource, ResourceProgress
 
@@ -30,7 +32,7 @@ def _chunks(items: list, size: int):
         yield items[start : start + size]
 
 
-def seed_groups(*, user_ids, rng, progress) -> int:
+def seed_groups(*, user_ids, rng) -> int:
     """One group per eight users: the first is its leader, one more an admin."""
     groups, memberships = [], []
     for members in _chunks(list(user_ids), GROUP_SIZE):
@@ -46,20 +48,16 @@ def seed_groups(*, user_ids, rng, progress) -> int:
         groups.append(group)
         roles = [Role.LEADER, Role.ADMIN] + [Role.MEMBER] * (len(members) - 2)
         memberships += [Membership(group=group, user_id=u, role=r) for u, r in zip(members, roles, strict=True)]
-        progress.update(len(members))
-    Group.objects.bulk_create(groups)
-    Membership.objects.bulk_create(memberships)
+    bulk.copy_objects(groups)
+    bulk.copy_objects(memberships)
     return len(groups)
 
 
-def seed_forum(*, user_ids, rng, progress) -> int:
-    """A post from about a third of the users, each with a few comments and likes."""
+def seed_forum(*, user_ids, rng) -> int:
+    """Up to three posts from each of about two thirds of the users, each with a few comments and likes."""
     user_ids = list(user_ids)
     posts, comments, likes = [], [], []
-    for user_id in user_ids:
-        progress.update(1)
-        if rng.random() > 0.35:
-            continue
+    for user_id in (u for u in user_ids for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))):
         title, category = rng.choice(_POSTS)
         post = Post(author_id=user_id, title=title, content=f"{title} Tell me what works for you.", category=category)
         for commenter in rng.sample(user_ids, k=min(len(user_ids), rng.randint(0, 3))):
@@ -69,20 +67,19 @@ def seed_forum(*, user_ids, rng, progress) -> int:
             likes.append(PostLike(post=post, user_id=liker))
             post.likes += 1
         posts.append(post)
-    Post.objects.bulk_create(posts)
-    Comment.objects.bulk_create(comments)
-    PostLike.objects.bulk_create(likes)
+    bulk.copy_objects(posts)
+    bulk.copy_objects(comments)
+    bulk.copy_objects(likes)
     return len(posts)
 
 
-def seed_resources(*, user_ids, rng, progress) -> int:
+def seed_resources(*, user_ids, rng) -> int:
     """Two personal links per user, a folder of links in each of their groups led by them, and
     progress on some of them."""
     now = timezone.now()
     resources, tracked = [], []
     led = dict(Membership.objects.filter(user_id__in=user_ids, role=Role.LEADER).values_list("user_id", "group_id"))
     for user_id in user_ids:
-        progress.update(1)
         mine = [Resource(uploaded_by_id=user_id, **link) for link in rng.sample(_LINKS, 2)]
         if user_id in led:
             folder = Resource(
@@ -108,6 +105,6 @@ def seed_resources(*, user_ids, rng, progress) -> int:
                         completed_at=done,
                     )
                 )
-    Resource.objects.bulk_create(resources)
-    ResourceProgress.objects.bulk_create(tracked)
+    bulk.copy_objects(resources)
+    bulk.copy_objects(tracked)
     return len(resources)

@@ -16,7 +16,7 @@ whole thread (every reply stores its top-level comment as ``thread``), in three 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
@@ -231,3 +231,9 @@ def comment_tree(*, user, post: Post, page: int = 1, page_size: int = COMMENTS_P
 def community_posts_count(*, user) -> int:
     """The ``community_posts`` achievement metric: the user's posts that are not deleted."""
     return Post.objects.filter(author=user, is_deleted=False).count()
+
+
+def community_posts_counts(*, user_ids) -> dict:
+    """``community_posts_count`` of many users at once (authors with none are absent)."""
+    posts = Post.objects.filter(author_id__in=user_ids, is_deleted=False).order_by().values("author_id")
+    return dict(posts.annotate(n=Count("pk")).values_list("author_id", "n"))

@@ -37,7 +37,9 @@ user_data_exporters = Registry("user data export")
 #: counters, closes up ranks). Lower apps' handlers run first (the order of ``INSTALLED_APPS``).
 user_deletion_handlers = Registry("user deletion")
 
-#: ``func(*, user_ids, rng, progress) -> int`` — adds demo rows for the demo users, returns a count.
+#: ``func(*, user_ids, rng) -> int`` — adds demo rows for a batch of new demo users (in the batch's
+#: transaction, after the seeders of lower apps), returns a count. Data an app derives (totals,
+#: streaks, points) is derived by that app's own services, in bulk, by its seeder.
 demo_seeders = Registry("demo data")
 
 #: ``func(*, dry_run=False, stdout=None) -> None`` — installs defaults (schedules, challenges ...).
@@ -46,6 +48,10 @@ default_installers = Registry("defaults")
 #: ``func(*, user) -> int`` — the current value of an achievement requirement type, by its name
 #: (``total_sessions``, ``community_posts`` ...). An app provides the metrics it owns.
 achievement_metrics = Registry("achievement metric")
+
+#: ``func(*, user_ids) -> dict[user_id, int]`` — the same metric for many users at once (a user
+#: absent reads 0), for bulk checks; a metric without one is counted one user at a time.
+achievement_metrics_many = Registry("achievement metric (many users)")
 
 #: ``func(*, users) -> {user_id: {key: value}}`` — figures of a public profile an app owns (verified
 #: minutes, sessions, streaks, achievements ...), for several users in a fixed number of queries.

@@ -1,8 +1,11 @@
 """Demo data that tasks contributes to ``seed_demo``: a to-do list and goals with logged progress."""
 
+import uuid
 from datetime import timedelta
 
 from django.utils import timezone
+
+from learnflow import bulk
 
 from .choices import GoalCategory, Priority
 from .models import Goal, GoalSequence, Progress, Task
@@ -22,38 +25,35 @@ _GOALS = (
 )
 
 
-def seed_tasks(*, user_ids, rng, progress) -> int:
+_TASK_FIELDS = ("id", "user_id", "title", "tags", "priority", "due_date", "completed", "completed_at", "recurrence")
+_PRIORITIES = tuple(p.value for p in Priority)
+TASKS_PER_USER = (20, 40)
+
+
+def seed_tasks(*, user_ids, rng) -> int:
+    """About thirty tasks per user over the last two months and the next ten days, the past ones
+    mostly done."""
     now = timezone.now()
     rows = []
     for user_id in user_ids:
-        for title, tags in rng.sample(_TASKS, k=rng.randint(2, len(_TASKS))):
-            due = now + timedelta(days=rng.randint(-3, 10), hours=rng.randint(0, 12))
-            done = due < now and rng.random() < 0.6
+        for n in range(rng.randint(*TASKS_PER_USER)):
+            title, tags = _TASKS[rng.randrange(len(_TASKS))]
+            due = now + timedelta(days=rng.randint(-60, 10), hours=rng.randint(0, 12))
+            done = due < now and rng.random() < 0.8
             rows.append(
-                Task(
-                    user_id=user_id,
-                    title=title,
-                    tags=tags,
-                    priority=rng.choice(list(Priority)),
-                    due_date=due,
-                    completed=done,
-                    completed_at=due if done else None,
-                    recurrence="FREQ=WEEKLY" if rng.random() < 0.1 else "",
-                )
-            )
-        progress.update(1)
-    Task.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+                (uuid.uuid4(), user_id, f"{title} ({n + 1})", tags, rng.choice(_PRIORITIES), due, done,
+                 due if done else None, "FREQ=WEEKLY" if rng.random() < 0.05 else "")
+            )  # fmt: skip
+    return bulk.copy_rows(Task, _TASK_FIELDS, rows)
 
 
-def seed_goals(*, user_ids, rng, progress) -> int:
+def seed_goals(*, user_ids, rng) -> int:
     now = timezone.now()
     goals, entries = [], []
     for user_id in user_ids:
         chosen = rng.sample(_GOALS, k=rng.randint(1, len(_GOALS)))
         for number, (name, category) in enumerate(chosen, start=1):
             goals.append(Goal(user_id=user_id, number=number, goal_name=name, category=category))
-        progress.update(1)
     Goal.objects.bulk_create(goals, batch_size=2000)
     per_user: dict = {}
     for goal in goals:
@@ -74,8 +74,13 @@ def seed_goals(*, user_ids, rng, progress) -> int:
             )
         goal.last_progress_number = count
         goal.last_progress_at = now if count else None
-    Goal.objects.bulk_update(goals, ["last_progress_number", "last_progress_at"], batch_size=2000)
-    Progress.objects.bulk_create(entries, batch_size=2000)
+    bulk.update_rows(
+        Goal,
+        "id",
+        ["last_progress_number", "last_progress_at"],
+        [(goal.pk, goal.last_progress_number, goal.last_progress_at) for goal in goals],
+    )
+    bulk.copy_objects(entries)
     GoalSequence.objects.bulk_create(
         [GoalSequence(user_id=user_id, last_number=n) for user_id, n in per_user.items()],
         update_conflicts=True,

@@ -26,22 +26,23 @@ BATCH = 200
 
 
 def _drain(pending: models.QuerySet, handle: Callable[[models.Model], int], mark: str, now) -> int:
-    """Lock due rows batch by batch, ``handle`` each, and stamp ``mark`` on the ones handled. Each row
-    is tried at most once per run (a failed one waits for the next run), so a run always ends."""
-    seen: set = set()
-    done = 0
+    """Lock due rows batch by batch in pk order (``pk > last``: memory stays flat and each row is
+    tried at most once per run, so a run always ends; a failed one waits for the next run),
+    ``handle`` each and stamp ``mark`` on the ones handled. Rows another run holds are skipped
+    (SKIP LOCKED): two runs at once split the work."""
+    done, last = 0, None
     while True:
         with transaction.atomic():
             batch = list(
-                pending.exclude(pk__in=seen)
+                (pending.filter(pk__gt=last) if last is not None else pending)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("user")
                 .order_by("pk")[:BATCH]
             )
             if not batch:
                 return done
+            last = batch[-1].pk
             handled = []
-            seen.update(row.pk for row in batch)
             for row in batch:
                 try:
                     done += handle(row)
