@@ -31,6 +31,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,7 @@ REDIS_DB = 9
 PASSWORD = "learnflow-demo"
 P99_LIMIT_MS = 400
 RESULTS = ROOT / "bench" / "RESULTS.md"
+LOGGED_ERROR = re.compile(r"Traceback|\b(ERROR|CRITICAL)\b")
 SECTION_BEGIN, SECTION_END = "<!-- load-and-capacity:begin -->", "<!-- load-and-capacity:end -->"
 MODES = {
     "smoke": {"steps": [10], "seconds": 30, "spawn_rate": 2},
@@ -339,6 +341,13 @@ def check(args, steps: list[dict], returncode: int, logs: dict) -> bool:
             failed = True
         if args.mode == "soak" and step["p99_ms"] is not None and step["p99_ms"] >= P99_LIMIT_MS:
             print(f"soak: p99 {step['p99_ms']} ms, over the {P99_LIMIT_MS} ms target", file=sys.stderr)
+        # An error logged while answering a request or running a job does not always show as a 5xx.
+        for role in ("gunicorn", "worker"):
+            logged = [line for line in logs[role].read_text().splitlines() if LOGGED_ERROR.search(line)]
+            if logged:
+                print(f"{args.mode}: FAILED: the {role} logged errors:", *logged[:20], sep="\n  ", file=sys.stderr)
+                print(f"---------- {role} log (last 100 lines)", *logs[role].read_text().splitlines()[-100:], sep="\n")
+                failed = True
     return failed
 
 
@@ -433,7 +442,8 @@ def update_section(path: Path, mode: str, body: str) -> None:
     block = f"{begin}\n{body}{end}\n"
     if begin in section:
         before, after = section.split(begin, 1)
-        section = before + block + after.split(end, 1)[1].lstrip("\n")
+        rest = after.split(end, 1)[1].lstrip("\n")
+        section = before + block + (f"\n{rest}" if rest else "")
     else:
         section = section.rstrip() + "\n\n" + block
     path.write_text(head + SECTION_BEGIN + section.rstrip("\n") + "\n" + SECTION_END + tail)
