@@ -157,7 +157,7 @@ def postmaster_pid(database_url: str) -> int:
 
     with psycopg.connect(database_url) as connection:
         backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
-    return int(_stat_fields(backend)[1])
+        return int(_stat_fields(backend)[1])
 
 
 def redis_pid(redis_client) -> int:
@@ -170,7 +170,7 @@ def gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
     return [
         str(live_stack.BIN / "gunicorn"), "learnflow.wsgi:application", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads), "--access-logfile", "-", "--timeout", "30",
-        "--no-control-socket",
+        "--keep-alive", "5", "--no-control-socket",
     ]  # fmt: skip
 
 
