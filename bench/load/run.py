@@ -366,7 +366,7 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def step_rows(steps: list[dict]) -> list[str]:
+def step_rows(steps: list[dict], mark_knee: bool = True) -> list[str]:
     rows = [
         "| users | req/s | p50 ms | p99 ms | errors | CPU % of one core: web / PostgreSQL / Redis / worker / locust"
         " / other processes | PostgreSQL connections (active) | sign-ins in the ramp: p50 / p99 ms |",
@@ -382,7 +382,7 @@ def step_rows(steps: list[dict]) -> list[str]:
         connections = f"{cpu['pg_connections_max']} ({cpu['pg_active_max']})" if cpu else "n/a"
         ramp = step.get("ramp_sign_in")
         sign_ins = f"{ramp['p50_ms']} / {ramp['p99_ms']} ({ramp['count']})" if ramp else "n/a"
-        mark = " **knee**" if step["knee"] else ""
+        mark = " **knee**" if step["knee"] and mark_knee else ""
         figures = (
             f"{step['users']}{mark}",
             f"{step['rps']:.1f}",
@@ -416,17 +416,26 @@ def write_results(args, steps: list[dict], load_before: tuple, seeded_in: float)
         f" {args.settle_seconds:.0f} s settling; load average before the run"
         f" {load_before[0]:.1f} / {load_before[1]:.1f} / {load_before[2]:.1f}.",
         "",
-        *step_rows(steps),
+        *step_rows(steps, mark_knee=args.mode == "capacity"),
         "",
     ]
     for step in steps:
-        if step["knee"]:
+        if args.mode != "capacity":
+            errors, p99 = step["failures_step"], step["p99_ms"]
+            lines.append(
+                f"Targets: 0 errors ({'met' if not errors else f'missed: {errors}'}), p99 < {P99_LIMIT_MS} ms"
+                f" ({'met' if p99 is not None and p99 < P99_LIMIT_MS else f'missed: {p99} ms'});"
+                f" slowest p99: {slowest_endpoints(step)}."
+            )
+        elif step["knee"]:
             lines.append(f"Knee at {step['users']} users; slowest p99 there: {slowest_endpoints(step)}.")
         for sample, count in step["failure_samples"].items():
             lines.append(f"- {step['users']} users, {count} x `{sample}`")
-    if steps and not any(step["knee"] for step in steps):
+    if args.mode == "capacity" and steps and not any(step["knee"] for step in steps):
         lines.append(f"No knee up to {steps[-1]['users']} users; slowest p99 there: {slowest_endpoints(steps[-1])}.")
-    update_section(args.results, args.mode, "\n".join(lines).rstrip() + "\n")
+    # One block per mode and server shape, so a run with other workers or threads sits beside the default's.
+    shape = "" if (args.workers, args.threads) == (3, 2) else f"-{args.workers}x{args.threads}"
+    update_section(args.results, args.mode + shape, "\n".join(lines).rstrip() + "\n")
     print(f"wrote {args.results}", flush=True)
 
 
