@@ -62,6 +62,7 @@ class SpaUser(FastHttpUser):
         self.signed_in = False
         self.user_id = None
         self.lost_answer = False
+        self.signed_out = False
         self.sign_in()
 
     # --- plumbing ----------------------------------------------------------------------------
@@ -73,6 +74,7 @@ class SpaUser(FastHttpUser):
         if not answer:
             return
         self.keep_tokens(answer)
+        self.signed_out = False
         if not self.signed_in:
             self.signed_in = True
             _state["signed_in"] += 1
@@ -98,6 +100,7 @@ class SpaUser(FastHttpUser):
     def call(self, method: str, path: str, name: str, json: dict | None = None):
         """The decoded answer, or None after an error (locust records it as a failure)."""
         response = self.client.request(method, path, name=name, json=json)
+        self.last_status = response.status_code
         if not response.status_code:
             self.lost_answer = True  # no answer (timeout, connection closed): the server may have acted
         if not 200 <= (response.status_code or 0) < 300:
@@ -105,7 +108,7 @@ class SpaUser(FastHttpUser):
         return response.json() if response.content else {}
 
     def before_action(self) -> bool:
-        if not self.signed_in:  # its sign-in failed: try again (the SPA's sign-in screen)
+        if not self.signed_in or self.signed_out:  # the SPA's sign-in screen
             self.sign_in()
             return False
         if time.monotonic() - self.token_time > REFRESH_AFTER_SECONDS:
@@ -118,6 +121,9 @@ class SpaUser(FastHttpUser):
         )
         if answer:
             self.keep_tokens(answer)
+        elif self.last_status == 401:
+            # Refused (blacklisted after a refresh whose answer was lost): the SPA signs in again.
+            self.signed_out = True
 
     # --- what the SPA's screens do -----------------------------------------------------------
     @task(3)
