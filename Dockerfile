@@ -22,4 +22,6 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only LEARNFLOW_VAR_DIR=/tmp/b
 
 USER learnflow
 EXPOSE 8000 8001
-CMD ["gunicorn", "learnflow.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-", "--timeout", "30", "--no-control-socket"]
+# --keep-alive 5: a signed-in SPA calls every few seconds; with gunicorn's default of 2 s the server
+# closed idle connections as the next request went out on them (bench/load/, "Load and capacity").
+CMD ["gunicorn", "learnflow.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-", "--timeout", "30", "--keep-alive", "5", "--no-control-socket"]

@@ -4,7 +4,8 @@
 # they are missing; starts both on free loopback ports in a
 # temporary directory (unless DATABASE_URL / REDIS_URL point at running servers); runs pip check,
 # ruff, the migration, deploy and schema checks and the whole pytest suite in parallel, then the
-# production smoke stage (scripts/smoke.sh; SMOKE=0 skips it); stops the servers.
+# production smoke stage (scripts/smoke.sh; SMOKE=0 skips it) and the load smoke (bench/load/run.py
+# --smoke; LOAD_SMOKE=0 skips it); stops the servers.
 # Extra arguments go to pytest, e.g. `scripts/test.sh accounts -k avatar`.
 set -euo pipefail
 # runuser and the database tools live in sbin, which a minimal PATH may lack.
@@ -51,4 +52,11 @@ export DJANGO_ALLOWED_HOSTS="testserver,localhost,127.0.0.1"
 if [ "${SMOKE:-1}" != 0 ]; then
   echo "== production smoke (scripts/smoke.sh)"
   bash scripts/smoke.sh
+fi
+# Load smoke: 10 SPA-like users for 30 s (bench/load/locustfile.py) against gunicorn and a Celery worker
+# in the production profile, in a database of its own on these servers; any failed request or logged
+# error fails the gate. LOAD_SMOKE=0 skips it.
+if [ "${LOAD_SMOKE:-1}" != 0 ]; then
+  echo "== load smoke (bench/load/run.py --smoke)"
+  "$PY" bench/load/run.py --smoke
 fi
