@@ -55,8 +55,8 @@ if [ "${SMOKE:-1}" != 0 ]; then
 fi
 # Load smoke: 10 SPA-like users for 30 s (bench/load/locustfile.py) against gunicorn and a Celery worker
 # in the production profile, in a database of its own on these servers; any failed request or logged
-# error fails the gate. LOAD_SMOKE=0 skips it.
-if [ "${LOAD_SMOKE:-1}" != 0 ]; then
+# error fails the gate. LOAD_SMOKE=0 skips it (and SMOKE=0 skips both smoke stages unless LOAD_SMOKE=1).
+if [ "${LOAD_SMOKE:-${SMOKE:-1}}" != 0 ]; then
   echo "== load smoke (bench/load/run.py --smoke)"
   "$PY" bench/load/run.py --smoke
 fi
