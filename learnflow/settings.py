@@ -285,7 +285,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LearnFlow <noreply@l
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.CachedUserJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["learnflow.parsers.JSONParser"],
@@ -324,6 +324,10 @@ LEARNFLOW_TIER_THROTTLE_RATES = {
         "premium": env.str("LEARNFLOW_AI_RATE_PREMIUM", default="500/day"),
     },
 }
+
+# How long an API request may take the token's user from the cache instead of the database; every
+# change to the user drops it at once (accounts.authentication). 0: always read the database.
+LEARNFLOW_AUTH_USER_CACHE_SECONDS = env.int("LEARNFLOW_AUTH_USER_CACHE_SECONDS", default=30)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),

@@ -245,7 +245,8 @@ def write_results(path: Path, runs: dict, ceiling: dict, settings: dict) -> None
         f"- commit: {settings['commit']}",
         f"- load average (1/5/15 min) before / after: {settings['load_before']} / {settings['load_after']}",
         f"- server: `{settings['server']}` (production profile: `DJANGO_DEBUG=0`, PostgreSQL, Redis cache; "
-        "throttles raised out of reach; no access log)",
+        "throttles raised out of reach; no access log)"
+        + (f"; environment: `{settings['env']}`" if settings["env"] else ""),
         f"- load: `wrk -t{settings['wrk_threads']} -c{settings['connections']} -d{settings['duration']}s` per run, "
         f"{settings['rounds']} round(s), after a {settings['warmup']} s warm-up of each endpoint",
         f"- data: `seed_demo --users {settings['users']} --seed 7` ({settings['data']}); each request is the next "
@@ -294,6 +295,9 @@ def main() -> None:
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk -t (default 2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk -c (default 8)")
     parser.add_argument("--only", default="", help="comma-separated words; endpoints whose name has one of them")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="an environment variable for the server"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only, leave bench/RESULTS.md alone")
     args = parser.parse_args()
     endpoints = ENDPOINTS
@@ -316,6 +320,7 @@ def main() -> None:
             **UNTHROTTLED,
             "LEARNFLOW_BENCH_CEILING": "1",
             "BENCH_DATA": str(data),
+            **dict(item.split("=", 1) for item in args.env),
         }
         log = directory / "gunicorn.log"
         server = start_server(command, server_env, log)
@@ -344,6 +349,7 @@ def main() -> None:
         "warmup": args.warmup,
         "users": args.users,
         "data": shape,
+        "env": " ".join(args.env),
     }
     print("\n".join(table(runs, ceiling)))
     print(f"load average before / after: {settings['load_before']} / {settings['load_after']}")
