@@ -287,7 +287,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LearnFlow <noreply@l
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.CachedUserJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["learnflow.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["learnflow.parsers.JSONParser"],
     "DEFAULT_METADATA_CLASS": "learnflow.metadata.SchemaFirstMetadata",
     "DEFAULT_PAGINATION_CLASS": "learnflow.pagination.PageNumberPagination",
