@@ -139,6 +139,11 @@ def wrk(port: int, script: str, env: dict, *, seconds: int, threads: int, connec
         "-s", str(HERE / script), f"http://127.0.0.1:{port}",
     ]  # fmt: skip
     out = subprocess.run(command, env=run_env, capture_output=True, text=True, check=True, timeout=seconds + 60)
+    if env.get("BENCH_KIND") == "task":
+        # The tasks it made would fill the users' first pages in the next round's list.
+        from tasks.models import Task
+
+        Task.objects.filter(title="Bench task").delete()
     found = re.search(r"^WRK_RESULT (\{.*\})$", out.stdout, re.MULTILINE)
     if not found:
         raise RuntimeError(f"wrk gave no result:\n{out.stdout}\n{out.stderr}")
