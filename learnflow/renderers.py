@@ -3,7 +3,8 @@
 Rendering a list of a few dozen objects with ``json`` (DRF's ``JSONRenderer``) was a visible share of
 a request's Python time; orjson does the same in a fraction of it. The output is DRF's: compact,
 UTF-8, ``Z`` for UTC datetimes; whatever orjson cannot encode itself (Decimal, lazy strings,
-querysets, generators ...) goes through DRF's own ``JSONEncoder.default``. A client asking for
+querysets, generators ...) goes through DRF's own ``JSONEncoder.default``, and data orjson refuses
+(an integer beyond 64 bits) is rendered by DRF's renderer. A client asking for
 indented JSON (``Accept: application/json; indent=4``) gets DRF's renderer, as before.
 """
 
@@ -21,4 +22,9 @@ class ORJSONRenderer(JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        return orjson.dumps(data, default=_default, option=_OPTIONS)
+        try:
+            return orjson.dumps(data, default=_default, option=_OPTIONS)
+        except orjson.JSONEncodeError:
+            # What orjson refuses and json writes: an integer beyond 64 bits (a client's JSON
+            # preferences may hold one), NaN aside.
+            return super().render(data, accepted_media_type, renderer_context)

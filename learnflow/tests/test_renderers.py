@@ -26,6 +26,15 @@ def test_the_output_is_drfs():
     assert ORJSONRenderer().render(SAMPLE) == JSONRenderer().render(SAMPLE)
 
 
+def test_an_integer_beyond_64_bits_is_rendered_as_drf_did():
+    data = {"preferences": {"big": 2**70, "list": [-(2**80)]}}
+    assert (
+        ORJSONRenderer().render(data)
+        == JSONRenderer().render(data)
+        == b'{"preferences":{"big":1180591620717411303424,"list":[-1208925819614629174706176]}}'
+    )
+
+
 def test_nothing_renders_as_empty():
     assert ORJSONRenderer().render(None) == b""
 
