@@ -26,6 +26,10 @@ def pytest_configure(config):
     # Static files are not collected for tests: no manifest, and whitenoise looks them up lazily.
     settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     settings.WHITENOISE_AUTOREFRESH = True
+    # The API's user cache (accounts.authentication) is off, so every query-count test counts the
+    # token's user lookup whether or not an earlier request of the test cached it;
+    # accounts/tests/test_auth_user_cache.py turns it on and tests it.
+    settings.LEARNFLOW_AUTH_USER_CACHE_SECONDS = 0
     if settings.REDIS_URL:
         # Each xdist worker gets its own Redis database (1-14), so cache.clear() never touches another's
         # keys; 15 is the smoke stage's (scripts/smoke.sh).

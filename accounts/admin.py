@@ -4,6 +4,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils import timezone
 
 from . import uploads
+from .authentication import users_changed
 from .models import DataExport, Notification, Upload, User
 from .services import user_delete
 
@@ -71,12 +72,16 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Move selected users to the premium tier")
     def make_premium(self, request, queryset):
-        updated = queryset.update(tier="premium", updated_at=timezone.now())
+        user_ids = list(queryset.values_list("pk", flat=True))
+        updated = User.objects.filter(pk__in=user_ids).update(tier="premium", updated_at=timezone.now())
+        users_changed(user_ids)  # the API's cached users (QuerySet.update sends no signal)
         self.message_user(request, f"{updated} user(s) are now premium.", messages.SUCCESS)
 
     @admin.action(description="Move selected users to the free tier")
     def make_free(self, request, queryset):
-        updated = queryset.update(tier="free", updated_at=timezone.now())
+        user_ids = list(queryset.values_list("pk", flat=True))
+        updated = User.objects.filter(pk__in=user_ids).update(tier="free", updated_at=timezone.now())
+        users_changed(user_ids)  # the API's cached users (QuerySet.update sends no signal)
         self.message_user(request, f"{updated} user(s) are now free.", messages.SUCCESS)
 
 

@@ -5,9 +5,16 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from learnflow import hooks
 
-        from . import avatars, demo, selectors, services, uploads
+        from . import authentication, avatars, demo, selectors, services, uploads
+        from .models import User
+
+        # A changed or deleted user leaves the authentication cache when the change commits.
+        post_save.connect(authentication.user_saved_or_deleted, sender=User, dispatch_uid="auth-user-cache-save")
+        post_delete.connect(authentication.user_saved_or_deleted, sender=User, dispatch_uid="auth-user-cache-delete")
 
         hooks.user_data_exporters.register("account", selectors.user_export)
         hooks.user_data_exporters.register("notifications", selectors.notifications_export)

@@ -136,6 +136,19 @@ def gunicorn_command(port: int, workers: int = 1) -> list[str]:
     ]  # fmt: skip
 
 
+def gunicorn_bench_command(port: int, *, workers: int = 2, threads: int = 1, keepalive: int = 2) -> list[str]:
+    """gunicorn for the HTTP benchmark (``bench/http/run.py``): a fixed number of workers and
+    threads per worker, the worker class named outright (``sync`` with one thread, ``gthread``
+    otherwise: only gthread keeps client connections alive between requests, for ``keepalive``
+    seconds), no access log (production writes one to stdout; here it would measure the disk)."""
+    return [
+        str(BIN / "gunicorn"), "learnflow.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--threads", str(threads),
+        "--worker-class", "sync" if threads == 1 else "gthread", "--keep-alive", str(keepalive),
+        "--timeout", "30", "--no-control-socket",
+    ]  # fmt: skip
+
+
 def wait_until_healthy(port: int, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

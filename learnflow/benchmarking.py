@@ -1,8 +1,10 @@
 """Timing helpers of ``manage.py benchmark_cache`` and the scripts in ``bench/``: repeated calls in
-milliseconds, their percentiles and a mean / p95 table."""
+milliseconds, their percentiles and a mean / p95 table; and the ceiling view of the HTTP benchmark."""
 
 import statistics
 import time
+
+from django.http import JsonResponse
 
 
 def timed(call, n: int, *, warm_up: bool = False, setup=None) -> list[float]:
@@ -34,3 +36,11 @@ def report(title: str, results: dict[str, list[float]]) -> None:
     print(f"  {'method':<14} {'mean ms':>9} {'p95 ms':>9}")
     for name, samples in results.items():
         print(f"  {name:<14} {statistics.fmean(samples):>9.2f} {p95(samples):>9.2f}")
+
+
+def ceiling(request):
+    """The HTTP benchmark's ceiling (``bench/http/run.py``): a bare Django JSON view behind the same
+    middleware and server as the API, with no authentication, no database and no DRF. Routed at
+    ``/bench/ceiling`` only when ``LEARNFLOW_BENCH_CEILING`` is set (the benchmark's server), never
+    otherwise."""
+    return JsonResponse({"ok": True, "service": "learnflow"})

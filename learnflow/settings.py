@@ -285,9 +285,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LearnFlow <noreply@l
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.CachedUserJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["learnflow.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["learnflow.parsers.JSONParser"],
     "DEFAULT_METADATA_CLASS": "learnflow.metadata.SchemaFirstMetadata",
     "DEFAULT_PAGINATION_CLASS": "learnflow.pagination.PageNumberPagination",
@@ -324,6 +324,10 @@ LEARNFLOW_TIER_THROTTLE_RATES = {
         "premium": env.str("LEARNFLOW_AI_RATE_PREMIUM", default="500/day"),
     },
 }
+
+# How long an API request may take the token's user from the cache instead of the database; every
+# change to the user drops it at once (accounts.authentication). 0: always read the database.
+LEARNFLOW_AUTH_USER_CACHE_SECONDS = env.int("LEARNFLOW_AUTH_USER_CACHE_SECONDS", default=30)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -433,6 +437,9 @@ LEARNFLOW_DATA_EXPORT_STALE_MINUTES = env.int("LEARNFLOW_DATA_EXPORT_STALE_MINUT
 LEARNFLOW_REMINDER_MAX_LATENESS_HOURS = env.int("LEARNFLOW_REMINDER_MAX_LATENESS_HOURS", default=12)
 LEARNFLOW_SUMMARY_CACHE_SECONDS = env.int("LEARNFLOW_SUMMARY_CACHE_SECONDS", default=300)
 LEARNFLOW_FOCUS_GRACE_SECONDS = env.int("LEARNFLOW_FOCUS_GRACE_SECONDS", default=60)
+# Only the HTTP benchmark's server (bench/http/run.py) sets this: it routes /bench/ceiling, a bare
+# Django JSON view (learnflow.benchmarking.ceiling) the benchmark measures every endpoint against.
+LEARNFLOW_BENCH_CEILING = env.bool("LEARNFLOW_BENCH_CEILING", default=False)
 LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES = env.int("LEARNFLOW_MIN_COUNTED_FOCUS_MINUTES", default=10)
 LEARNFLOW_REWARDED_TASKS_PER_DAY = env.int("LEARNFLOW_REWARDED_TASKS_PER_DAY", default=10)
 LEARNFLOW_DAILY_AWARD_SPACING_HOURS = env.int("LEARNFLOW_DAILY_AWARD_SPACING_HOURS", default=20)

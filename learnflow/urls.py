@@ -1,6 +1,7 @@
 """Root URLs: the admin (its login throttled like the API's), ``/health/``, ``/files/<token>`` (signed
 file links), the OpenAPI docs and one router for every app under ``/api/``."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -11,6 +12,7 @@ from analytics.api import urls as analytics_urls
 from challenges.api import urls as challenges_urls
 from community.api import urls as community_urls
 from focus.api import urls as focus_urls
+from learnflow.benchmarking import ceiling
 from learnflow.exceptions import api_not_found
 from learnflow.files import file_download
 from learnflow.health import health
@@ -40,6 +42,9 @@ urlpatterns = [
     path("files/<str:token>", file_download, name="file-download"),
     re_path(r"^api/", include(api_urlpatterns)),
 ]
+if settings.LEARNFLOW_BENCH_CEILING:
+    # The HTTP benchmark's ceiling (bench/http/run.py): its server alone sets LEARNFLOW_BENCH_CEILING.
+    urlpatterns.append(path("bench/ceiling", ceiling, name="bench-ceiling"))
 
 handler400 = "learnflow.exceptions.handler400"
 handler404 = "learnflow.exceptions.handler404"

@@ -10,8 +10,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from accounts.authentication import CachedUserJWTAuthentication
 from accounts.selectors import users_with_visible_stats
 from analytics import activity, dashboard, leaderboards, reports, selectors, services, streaks
 from analytics.models import FocusTotal, WeeklyReview
@@ -307,7 +307,7 @@ class ActivityView(APIView):
     hour of each user's local clock, and the top topics. Kept 60 seconds per range. The admin's
     Activity page calls it with the admin's session cookie; an access token works too."""
 
-    authentication_classes = [JWTAuthentication, SessionAuthentication]
+    authentication_classes = [CachedUserJWTAuthentication, SessionAuthentication]
     permission_classes = [IsAdminUser]
 
     @extend_schema(parameters=[ActivityRangeSerializer], responses=ActivityOverviewSerializer)

@@ -48,7 +48,9 @@ class ChallengeViewSet(viewsets.GenericViewSet):
     def week(self, request):
         """This week's challenges (created on first need) with the caller's progress."""
         week = current_week()
-        services.weekly_challenges_ensure(week=week)
+        # The instances are created on first need; the list comes from week_challenges (ensure's own
+        # list would be one query more, unread).
+        services.weekly_challenges_create_missing(week=week)
         items = selectors.week_challenges(user=request.user, week=week)
         return Response(WeeklyChallengeSerializer(items, many=True).data)
 

@@ -1,6 +1,48 @@
-"""The timing helpers shared by ``manage.py benchmark_cache`` and ``bench/``."""
+"""The timing helpers shared by ``manage.py benchmark_cache`` and ``bench/``, and the HTTP benchmark's
+ceiling view, routed only on the benchmark's server."""
 
+import importlib
+
+import pytest
+from django.test import override_settings
+from django.urls import clear_url_caches
+
+from learnflow import urls
 from learnflow.benchmarking import percentile, timed
+
+
+@pytest.fixture
+def reload_urls():
+    """Rebuild the root URLconf under the settings in force; rebuild it again afterwards."""
+
+    def rebuild():
+        importlib.reload(urls)
+        clear_url_caches()
+
+    yield rebuild
+    rebuild()
+
+
+def test_the_ceiling_view_is_not_routed_unless_the_benchmark_asks(client):
+    # when
+    response = client.get("/bench/ceiling")
+    # then
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_benchmark_server_routes_the_ceiling_without_auth_or_database(
+    client, reload_urls, django_assert_num_queries
+):
+    # given
+    with override_settings(LEARNFLOW_BENCH_CEILING=True):
+        reload_urls()
+        # when
+        with django_assert_num_queries(0):
+            response = client.get("/bench/ceiling")
+    # then
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "service": "learnflow"}
 
 
 def test_percentiles_interpolate_between_the_nearest_ranks():
