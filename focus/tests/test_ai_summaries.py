@@ -156,7 +156,7 @@ def test_without_a_key_the_offline_writer_summarizes_from_the_users_own_data(
     assert "serializers" in session.ai_summary
 
 
-def test_runjob_ai_summaries_requeues_failed_summaries(user, fake_openai):
+def test_runjob_ai_summaries_requeues_failed_summaries(user, fake_openai, django_capture_on_commit_callbacks):
     # given
     session = StudySession.objects.create(
         user=user,
@@ -169,8 +169,9 @@ def test_runjob_ai_summaries_requeues_failed_summaries(user, fake_openai):
         ai_summary_status=SummaryStatus.FAILED,
     )
     fake_openai.reply = {"summary": "Window functions rank rows."}
-    # when
-    call_command("runjob", "ai_summaries")
+    # when: the job commits the pending marks with the queued summaries (the outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("runjob", "ai_summaries")
     # then
     session.refresh_from_db()
     assert (session.ai_summary_status, session.ai_summary) == (SummaryStatus.READY, "Window functions rank rows.")
