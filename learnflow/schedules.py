@@ -124,6 +124,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
 )
 
 
+def periodic_task_names() -> frozenset[str]:
+    """The Celery task names of the periodic jobs (each runs once at a time: ``learnflow.celery``)."""
+    return frozenset(job.task for job in PERIODIC_JOBS)
+
+
 def periodic_job_get(name: str) -> PeriodicJob:
     for job in PERIODIC_JOBS:
         if job.name == name:
