@@ -12,7 +12,7 @@ from learnflow.celery import app
 from learnflow.exceptions import ServiceUnavailableError
 from learnflow.testing import PostgresServer, access_token_for, worker_process, wsgi_server
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from accounts.models import DataExport
 from learnflow.celery import app
 from learnflow.testing import _database_url, client_for, wait_for, worker_process
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def blocked_on_a_lock(connection, table: str) -> bool:
