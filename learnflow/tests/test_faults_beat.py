@@ -55,9 +55,11 @@ def test_a_periodic_job_run_twice_at_once_takes_effect_once(job, monkeypatch):
 def test_the_lock_is_the_one_another_process_would_take():
     # given: another process (a second beat's worker) running the reminders
     name = "tasks.send_task_reminders"
+    lock = [ADVISORY_LOCK_NAMESPACE, advisory_lock_key(name)]
     with psycopg.connect(_database_url(), autocommit=True) as elsewhere:
-        elsewhere.execute("SELECT pg_advisory_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, advisory_lock_key(name)])
+        elsewhere.execute("SELECT pg_advisory_lock(%s, %s)", lock)
         # when / then: this run does nothing
         assert app.tasks[name].apply().get() is None
+        elsewhere.execute("SELECT pg_advisory_unlock(%s, %s)", lock)
     # and once that one has finished, a run works (no reminder is due)
     assert app.tasks[name].apply().get() == 0
