@@ -383,17 +383,24 @@ class PostgresServer:
             self.as_pg = ["runuser", "-u", "postgres", "--"]
         self.port = free_port()
         self.url = f"postgres://learnflow@127.0.0.1:{self.port}/learnflow"
-        self._run("initdb", "-D", self.data, "-U", "learnflow", "--auth=trust", "-E", "UTF8", "--no-locale", "-N")
-        self.start()
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "learnflow", "learnflow")
-        dump = subprocess.run(
-            [self.bin / "pg_dump", "--no-owner", "--no-privileges", _database_url()],
-            check=True,
-            capture_output=True,
-        ).stdout
-        subprocess.run(
-            [self.bin / "psql", "-q", "-v", "ON_ERROR_STOP=1", self.url], input=dump, check=True, capture_output=True
-        )
+        try:
+            self._run("initdb", "-D", self.data, "-U", "learnflow", "--auth=trust", "-E", "UTF8", "--no-locale", "-N")
+            self.start()
+            self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "learnflow", "learnflow")
+            dump = subprocess.run(
+                [self.bin / "pg_dump", "--no-owner", "--no-privileges", _database_url()],
+                check=True,
+                capture_output=True,
+            ).stdout
+            subprocess.run(
+                [self.bin / "psql", "-q", "-v", "ON_ERROR_STOP=1", self.url],
+                input=dump,
+                check=True,
+                capture_output=True,
+            )
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def data(self) -> str:
