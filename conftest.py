@@ -34,7 +34,8 @@ def pytest_configure(config):
         # Each xdist worker gets its own Redis database (1-14), so cache.clear() never touches another's
         # keys; 15 is the smoke stage's (scripts/smoke.sh).
         redis_url = _redis_db_url(settings.REDIS_URL, 1 + _xdist_worker_number() % 14)
-        settings.CACHES["default"]["LOCATION"] = redis_url
+        for alias in settings.CACHES.values():
+            alias["LOCATION"] = redis_url
         settings.CELERY_BROKER_URL = redis_url
     if "prefix" in settings.CHANNEL_LAYERS["default"].get("CONFIG", {}):
         # Redis pub/sub channels are not per database: each worker's live groups get their own prefix.
@@ -181,6 +182,34 @@ def celery_worker(transactional_db):
             yield worker
     finally:
         app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def private_redis(settings, tmp_path):
+    """A ``learnflow.testing.RedisServer`` of the test's own (it may stop it) serving the cache, the
+    throttles and the Celery broker; Celery publishes for real (not eagerly) while it is in use."""
+    from learnflow.celery import app
+    from learnflow.testing import RedisServer
+
+    server = RedisServer(tmp_path)
+    settings.CACHES = {alias: {**config, "LOCATION": server.url()} for alias, config in settings.CACHES.items()}
+    settings.CELERY_BROKER_URL = server.url()
+    previous = app.conf.broker_url
+    app.loader.import_default_modules()
+
+    def use_broker(url: str, eager: bool) -> None:
+        # The pools are kept by kombu per URL (closing one would close it for later tests too): the app
+        # only forgets the ones it holds, and takes those of the new URL.
+        app._pool = None
+        app.amqp._producer_pool = None
+        app.conf.update(broker_url=url, task_always_eager=eager)
+
+    use_broker(server.url(), eager=False)
+    try:
+        yield server
+    finally:
+        use_broker(previous, eager=True)
+        server.stop()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from learnflow import events, files, hooks
 from learnflow.exceptions import Conflict
+from learnflow.outbox import outbox_enqueue
 
 from . import avatars, live, selectors, uploads
 from .choices import DataExportStatus, NotificationKind
@@ -103,7 +104,7 @@ def user_create(
 
     from .jobs import welcome_user
 
-    transaction.on_commit(lambda: welcome_user.delay(str(user.pk)))
+    outbox_enqueue(welcome_user, str(user.pk))
     return user
 
 
@@ -275,23 +276,30 @@ def data_export_request(*, user: User) -> DataExport:
         raise Conflict("An export of your data is already being prepared.") from None
     from .jobs import build_data_export
 
-    transaction.on_commit(lambda: events.enqueue(build_data_export, str(export.pk)))
+    outbox_enqueue(build_data_export, str(export.pk))
     return export
 
 
+@transaction.atomic
 def data_export_build(*, export_id) -> DataExport | None:
-    """Build a pending export: claim it (pending to running, so a second run of the job finds
-    nothing to do), store the document and keep it ``LEARNFLOW_DATA_EXPORT_DAYS``. A failure marks
-    it failed, so its owner can start another. Returns the export, or ``None`` when it was not
+    """Build a pending export: claim it (its row locked as running, so a parallel run waits and then
+    finds nothing to do), store the document and keep it ``LEARNFLOW_DATA_EXPORT_DAYS``, all in one
+    transaction: a worker killed mid-build leaves it pending for the redelivered job. A failure
+    marks it failed, so its owner can start another. Returns the export, or ``None`` when it was not
     pending."""
-    if not DataExport.objects.filter(pk=export_id, status=DataExportStatus.PENDING).update(
-        status=DataExportStatus.RUNNING, started_at=timezone.now()
-    ):
+    export = (
+        DataExport.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=export_id, status=DataExportStatus.PENDING)
+        .first()
+    )
+    if export is None:
         return None
-    export = DataExport.objects.select_related("user").get(pk=export_id)
+    DataExport.objects.filter(pk=export_id).update(status=DataExportStatus.RUNNING, started_at=timezone.now())
     status, document = DataExportStatus.READY, None
     try:
-        document = selectors.user_data_document(user=export.user)
+        with transaction.atomic():
+            document = selectors.user_data_document(user=export.user)
     except Exception:
         logger.exception("data export %s failed", export_id)
         status = DataExportStatus.FAILED

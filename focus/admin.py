@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from .choices import SummaryStatus
 from .models import ShutdownReflection, StudySession
 from .rooms import admin as rooms_admin  # noqa: F401  (registers the rooms' admin)
 
@@ -16,6 +18,20 @@ class StudySessionAdmin(admin.ModelAdmin):
         "created_at", "updated_at",
     )  # fmt: skip
     date_hierarchy = "started_at"
+    actions = ("retry_summary",)
+
+    @admin.action(description="Retry the AI summary of the selected sessions whose summary failed")
+    def retry_summary(self, request, queryset):
+        """A summary that failed after its retries (the AI provider down) is asked for again; sessions
+        without notes or with a summary pending or ready are left as they are."""
+        from .services import study_session_request_summary
+
+        retried = 0
+        with transaction.atomic():
+            for session in queryset.filter(ai_summary_status=SummaryStatus.FAILED).exclude(notes=""):
+                study_session_request_summary(session=session)
+                retried += 1
+        self.message_user(request, f"{retried} summaries queued again.")
 
 
 @admin.register(ShutdownReflection)

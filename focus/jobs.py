@@ -5,10 +5,12 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from learnflow import ai
+from learnflow.outbox import outbox_enqueue
 
 from .choices import SummaryStatus
 from .models import StudySession
@@ -70,7 +72,10 @@ def backfill_summaries(limit: int = 200) -> int:
         .order_by("updated_at")
         .values_list("pk", flat=True)[:limit]
     )
-    StudySession.objects.filter(pk__in=ids).update(ai_summary_status=SummaryStatus.PENDING, updated_at=timezone.now())
-    for session_id in ids:
-        summarize_session.delay(str(session_id))
+    with transaction.atomic():
+        StudySession.objects.filter(pk__in=ids).update(
+            ai_summary_status=SummaryStatus.PENDING, updated_at=timezone.now()
+        )
+        for session_id in ids:
+            outbox_enqueue(summarize_session, str(session_id))
     return len(ids)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from learnflow import events
 from learnflow.exceptions import Conflict
+from learnflow.outbox import outbox_enqueue
 from learnflow.timeutils import local_now, user_zone
 
 from . import selectors
@@ -204,8 +205,7 @@ def study_session_request_summary(*, session: StudySession) -> None:
         ai_summary_status=SummaryStatus.PENDING, updated_at=timezone.now()
     )
     session.ai_summary_status = SummaryStatus.PENDING
-    session_id = str(session.pk)
-    transaction.on_commit(lambda: summarize_session.delay(session_id))
+    outbox_enqueue(summarize_session, str(session.pk))
 
 
 def study_session_summary_store(*, session_id, notes: str, summary: str | None) -> bool:

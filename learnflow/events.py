@@ -79,9 +79,11 @@ def refresh_or_queue(refresh: Callable[[], object], job, *args) -> None:
 
 
 def enqueue(job, *args) -> None:
-    """Queue ``job(*args)`` from a handler, after commit. The user's write is saved, so a broker that
-    is down is logged, not raised; the nightly repairs and the user's next activity heal the rest."""
+    """Queue ``job(*args)`` from a handler, after commit, through the outbox (``learnflow.outbox``): a
+    broker that is down delays the job until the relay publishes it, and never fails the request."""
+    from .outbox import outbox_enqueue
+
     try:
-        job.delay(*args)
+        outbox_enqueue(job, *args)
     except Exception:
-        logger.exception("could not queue %s%r", job.name, args)
+        logger.exception("could not queue %s%r; the nightly repairs heal what it would have done", job.name, args)

@@ -1,10 +1,15 @@
 """Every error under ``/api/`` is JSON: DRF's ``{"detail": ...}`` or ``{"field": ["msg"]}``."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class Conflict(Exception):
@@ -38,6 +43,16 @@ class StorageUnavailableError(exceptions.APIException):
     wait = 30
 
 
+class ServiceUnavailableError(exceptions.APIException):
+    """The database did not answer (restarting, unreachable, out of connections): the request's
+    transaction, if any, was rolled back; the client may try again after ``Retry-After``."""
+
+    status_code = 503
+    default_detail = "The service is briefly unavailable; try again shortly."
+    default_code = "service_unavailable"
+    wait = 5
+
+
 class TooLargeError(exceptions.APIException):
     status_code = 413
     default_detail = "The request body is larger than the configured limit."
@@ -53,7 +68,9 @@ class ConflictError(exceptions.APIException):
 def api_exception_handler(exc, context):
     """DRF's handler, plus the services' errors: Django's ``ValidationError`` as a 400 naming fields,
     ``Conflict`` as a 409, ``TooLarge`` as a 413 (with its ``data``) and ``StorageUnavailable`` as a
-    503 with ``Retry-After``. Every 400 body is an object (``FieldErrors`` in the schema)."""
+    503 with ``Retry-After``, and a database that does not answer (``OperationalError``,
+    ``InterfaceError``: PostgreSQL restarting) as a 503 ``{"detail", "code": "service_unavailable"}``
+    with ``Retry-After``. Every 400 body is an object (``FieldErrors`` in the schema)."""
     if isinstance(exc, Conflict):
         exc = ConflictError(str(exc))
     extra = {}
@@ -62,6 +79,10 @@ def api_exception_handler(exc, context):
         exc = TooLargeError(str(exc))
     if isinstance(exc, StorageUnavailable):
         exc = StorageUnavailableError(str(exc))
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", exc)
+        extra = {"code": ServiceUnavailableError.default_code}
+        exc = ServiceUnavailableError()
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}

@@ -12,7 +12,9 @@ API, from what the view really does:
 * **414** for an operation with query parameters: a URL longer than the web server takes (gunicorn:
   4094 bytes for the request line) is refused by the server, as plain text, before Django sees it;
 * **429** with ``Retry-After`` for an operation with a throttle;
-* **403**, **409** and **503** (the file storage is down, with ``Retry-After``), which only a service
+* **503** with ``Retry-After`` for every operation: the database does not answer (PostgreSQL restarting;
+  ``code`` is ``service_unavailable``), or the file storage is down where a view stores files;
+* **403** and **409**, which only a service
   knows it raises, declared on the view method with :func:`errors` (or
   ``@extend_schema(responses={409: ...})``).
 
@@ -35,7 +37,7 @@ ERROR_EXAMPLES = {
     413: "Request body is larger than 1048576 bytes.",
     415: 'Unsupported media type "text/plain" in request.',
     429: "Request was throttled. Expected available in 60 seconds.",
-    503: "File storage is unavailable; try again shortly.",
+    503: "The service is briefly unavailable; try again shortly.",
 }
 
 #: Why each error status is answered; the response's description in the schema.
@@ -51,7 +53,8 @@ ERROR_DESCRIPTIONS = {
     414: "The URL is longer than the web server accepts; answered by the server as plain text.",
     415: "The body is not JSON (`Content-Type: application/json`).",
     429: "Too many requests: `Retry-After` says how many seconds to wait.",
-    503: "The file storage is unavailable: nothing was changed; `Retry-After` says when to try again.",
+    503: "A service LearnFlow depends on did not answer (the database restarting, the file storage down): "
+    "nothing was changed; `Retry-After` says when to try again.",
 }
 
 
@@ -162,6 +165,7 @@ class AutoSchema(SpectacularAutoSchema):
             statuses |= {411, 413, 415}
         if self.view.get_throttles():
             statuses.add(429)
+        statuses.add(503)
         return statuses
 
     def _declared_statuses(self) -> frozenset[int]:

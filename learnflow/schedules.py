@@ -31,6 +31,12 @@ class PeriodicJob:
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
+        name="outbox_relay",
+        task="learnflow.outbox_relay",
+        description="Publish queued jobs whose publishing failed after commit (the broker was down).",
+        every_seconds=60,
+    ),
+    PeriodicJob(
         name="task_reminders",
         task="tasks.send_task_reminders",
         description="Send each due task reminder once (inbox and email).",
@@ -116,6 +122,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         crontab={"minute": "47"},
     ),
 )
+
+
+def periodic_task_names() -> frozenset[str]:
+    """The Celery task names of the periodic jobs (each runs once at a time: ``learnflow.celery``)."""
+    return frozenset(job.task for job in PERIODIC_JOBS)
 
 
 def periodic_job_get(name: str) -> PeriodicJob:

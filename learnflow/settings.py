@@ -119,23 +119,32 @@ else:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails a request within seconds (a 503, learnflow.exceptions)
+    # instead of holding a worker; a restarted database is reconnected to by the next request.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
+# ``default`` answers "not cached" when Redis is down (reads fall back to the database, writes are
+# dropped, throttles let requests through); ``strict`` is the same cache raising its errors, for what
+# must not be lost silently (invalidations, the health check). See learnflow.cache.
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "learnflow",
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
-            },
-        }
+    _redis_cache = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "learnflow",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
     }
+    CACHES = {
+        "default": {**_redis_cache, "OPTIONS": {**_redis_cache["OPTIONS"], "IGNORE_EXCEPTIONS": True}},
+        "strict": _redis_cache,
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "learnflow"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "learnflow"},
+        "strict": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "learnflow"},
+    }
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -380,8 +389,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    # A job taken by a worker that died (SIGKILL, a lost machine) without acknowledging it is delivered
+    # again after this many seconds; it must exceed the longest job and the furthest ETA (room phases).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing retries once and briefly: a job that cannot be published stays in the outbox
+# (learnflow.outbox), so a request never waits long for a broker that is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A job published after commit but not marked sent (the broker was down) is published by the
+# outbox_relay job once it is this old.
+LEARNFLOW_OUTBOX_RELAY_AFTER_SECONDS = env.int("LEARNFLOW_OUTBOX_RELAY_AFTER_SECONDS", default=30)
+# Sent outbox rows are kept this long (visible in the admin), then deleted by the relay.
+LEARNFLOW_OUTBOX_KEEP_SENT_HOURS = env.int("LEARNFLOW_OUTBOX_KEEP_SENT_HOURS", default=24)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -1,5 +1,6 @@
 """Helpers for tests of every app."""
 
+import contextlib
 import json
 import os
 import resource
@@ -184,6 +185,13 @@ class AsgiServer:
 
     def request(self, method: str, path: str, *, token: str | None = None, body=None) -> tuple[int, object]:
         """An HTTP request to the server, as a client sends it: ``(status, decoded JSON body or None)``."""
+        status, _, content = self.exchange(method, path, token=token, body=body)
+        return status, content
+
+    def exchange(
+        self, method: str, path: str, *, token: str | None = None, body=None, timeout: float = 10
+    ) -> tuple[int, dict[str, str], object]:
+        """``request``, answering ``(status, headers with lower-case names, decoded JSON body or None)``."""
         headers = {"Accept": "application/json"}
         data = None
         if body is not None:
@@ -193,11 +201,12 @@ class AsgiServer:
             headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(self.http_url + path, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status, content = response.status, response.read()
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                status, answer_headers, content = response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
-            status, content = error.code, error.read()
-        return status, json.loads(content) if content else None
+            status, answer_headers, content = error.code, error.headers, error.read()
+        answer_headers = {name.lower(): value for name, value in answer_headers.items()}
+        return status, answer_headers, json.loads(content) if content else None
 
 
 def _database_url() -> str:
@@ -208,16 +217,12 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@contextmanager
-def asgi_server(log_path: Path, startup_seconds: float = 30) -> Iterator[AsgiServer]:
-    """uvicorn serving ``learnflow.asgi`` as production runs it (``DJANGO_DEBUG=0``, the Redis channel
-    layer), in its own process on a free loopback port, on the test's PostgreSQL database, its Redis
-    database (cache and broker) and its channel-layer prefix; its output goes to ``log_path``. The
-    test's rows reach it only once committed (``django_db(transaction=True)``)."""
+def _server_env(**overrides: str) -> dict[str, str]:
+    """The environment of a LearnFlow process started by a test: production settings on the test's
+    database, Redis database (cache and broker) and channel-layer prefix, unless overridden."""
     from django.conf import settings
 
-    port = free_port()
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.CACHES["default"]["LOCATION"],
@@ -229,7 +234,41 @@ def asgi_server(log_path: Path, startup_seconds: float = 30) -> Iterator[AsgiSer
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "PYTHONUNBUFFERED": "1",
+        **overrides,
     }
+
+
+def _wait_for_port(process: subprocess.Popen, port: int, log_path: Path, startup_seconds: float) -> None:
+    deadline = time.monotonic() + startup_seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, f"{process.args[:3]} did not start: " + log_path.read_text()
+            time.sleep(0.1)
+
+
+def _end(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def asgi_server(log_path: Path, startup_seconds: float = 30) -> Iterator[AsgiServer]:
+    """uvicorn serving ``learnflow.asgi`` as production runs it (``DJANGO_DEBUG=0``, the Redis channel
+    layer), in its own process on a free loopback port, on the test's PostgreSQL database, its Redis
+    database (cache and broker) and its channel-layer prefix; its output goes to ``log_path``. The
+    test's rows reach it only once committed (``django_db(transaction=True)``)."""
+    from django.conf import settings
+
+    port = free_port()
+    env = _server_env()
     command = [
         sys.executable, "-m", "uvicorn", "learnflow.asgi:application", "--host", "127.0.0.1", "--port", str(port),
         "--lifespan", "off", "--ws-max-size", "1048576",
@@ -237,23 +276,156 @@ def asgi_server(log_path: Path, startup_seconds: float = 30) -> Iterator[AsgiSer
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None, log_path.read_text()
-                assert time.monotonic() < deadline, "uvicorn did not start: " + log_path.read_text()
-                time.sleep(0.1)
+        _wait_for_port(server, port, log_path, startup_seconds)
         yield AsgiServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", log_path)
     finally:
-        server.terminate()
+        _end(server)
+
+
+@contextmanager
+def wsgi_server(log_path: Path, startup_seconds: float = 30, **env: str) -> Iterator[AsgiServer]:
+    """gunicorn serving ``learnflow.wsgi`` as production runs it (one gthread worker, two threads), in
+    its own process on a free loopback port; like ``asgi_server`` on the test's database and Redis
+    unless ``env`` overrides them (``DATABASE_URL=...``). Yields an ``AsgiServer`` (its HTTP side)."""
+    from django.conf import settings
+
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "learnflow.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", "1", "--worker-class", "gthread", "--threads", "2", "--timeout", "30", "--no-control-socket",
+    ]  # fmt: skip
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=_server_env(**env), stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for_port(server, port, log_path, startup_seconds)
+        running = AsgiServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", log_path)
+        # The worker loads Django on its first request: wait for it once, whatever it answers.
+        running.exchange("GET", "/health/", timeout=startup_seconds)
+        yield running
+    finally:
+        _end(server)
+
+
+@dataclass
+class WorkerProcess:
+    """A running Celery worker (see ``worker_process``)."""
+
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def wait_for_log(self, text: str, timeout: float = 30) -> None:
+        assert wait_for(lambda: text in self.log(), timeout), f"no {text!r} in the worker's log:\n{self.log()}"
+
+
+@contextmanager
+def worker_process(log_path: Path, **env: str) -> Iterator[WorkerProcess]:
+    """A Celery worker as production runs it (``celery -A learnflow worker``, one process, the
+    settings' acks-late options) in its own process group, on the test's database and broker unless
+    ``env`` overrides them; its output goes to ``log_path``. Ready when the block starts."""
+    from django.conf import settings
+
+    command = [
+        sys.executable, "-m", "celery", "-A", "learnflow", "worker", "--loglevel", "INFO", "--concurrency", "1",
+        "--pool", "prefork", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--hostname", f"test-{os.getpid()}-{free_port()}@localhost",
+    ]  # fmt: skip
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=_server_env(**env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = WorkerProcess(process, log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while " ready." not in worker.log():
+            assert process.poll() is None, worker.log()
+            assert time.monotonic() < deadline, "the worker did not start:\n" + worker.log()
+            time.sleep(0.1)
+        yield worker
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+class PostgresServer:
+    """A private PostgreSQL cluster on a free loopback port holding a copy of the test database (its
+    schema and committed rows, by ``pg_dump``), for tests that stop or restart PostgreSQL for real
+    under running processes. ``url`` is its database URL; ``close()`` removes it."""
+
+    def __init__(self):
+        import glob
+        import shutil
+        import tempfile
+
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+        pg_ctl = (bins and f"{bins[-1]}/pg_ctl") or shutil.which("pg_ctl")
+        assert pg_ctl, "PostgreSQL's server programs (pg_ctl, initdb) are needed"
+        self.bin = Path(pg_ctl).resolve().parent
+        self.directory = Path(tempfile.mkdtemp(prefix="learnflow-pg-"))
+        # PostgreSQL refuses to run as root: as root, run it as the postgres user.
+        self.as_pg = []
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+            self.as_pg = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        self.url = f"postgres://learnflow@127.0.0.1:{self.port}/learnflow"
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            self._run("initdb", "-D", self.data, "-U", "learnflow", "--auth=trust", "-E", "UTF8", "--no-locale", "-N")
+            self.start()
+            self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "learnflow", "learnflow")
+            dump = subprocess.run(
+                [self.bin / "pg_dump", "--no-owner", "--no-privileges", _database_url()],
+                check=True,
+                capture_output=True,
+            ).stdout
+            subprocess.run(
+                [self.bin / "psql", "-q", "-v", "ON_ERROR_STOP=1", self.url],
+                input=dump,
+                check=True,
+                capture_output=True,
+            )
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def data(self) -> str:
+        return str(self.directory / "data")
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.as_pg, self.bin / program, *args], check=True, capture_output=True)
+
+    def start(self) -> None:
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run("pg_ctl", "-D", self.data, "-l", str(self.directory / "server.log"), "-w", "-o", options, "start")
+
+    def stop(self) -> None:
+        """A fast shutdown, as a restart does: every connection is ended."""
+        self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def close(self) -> None:
+        import shutil
+
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 class FakeOpenAI:
@@ -578,3 +750,59 @@ def upload(content: bytes, name: str = "upload.jpg", content_type: str = "image/
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+class RedisServer:
+    """A private ``redis-server`` on a free loopback port, for tests that stop Redis for real:
+    ``stop()`` kills it (connections are refused, as when Redis is down) and ``start()`` brings it back
+    on the same port, empty; ``stop(save=True)`` shuts it down saving its data, which ``start()`` loads
+    again (a restart of a persistent Redis). ``url(db)`` is its URL."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self, timeout: float = 10) -> None:
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", str(self.directory), "--logfile", str(self.directory / "redis.log"),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            assert self.process.poll() is None, (self.directory / "redis.log").read_text()
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self, *, save: bool = False) -> None:
+        if self.process is not None and self.process.poll() is None:
+            if save:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=5) as connection:
+                    connection.sendall(b"SHUTDOWN SAVE\r\n")
+                    connection.recv(64)
+            else:
+                (self.directory / "dump.rdb").unlink(missing_ok=True)
+                self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    @contextmanager
+    def down(self, *, save: bool = False) -> Iterator[None]:
+        """Redis is down inside the block and back after it (with its data if ``save``)."""
+        self.stop(save=save)
+        try:
+            yield
+        finally:
+            self.start()

@@ -33,15 +33,19 @@ class AtomicRateThrottle(SimpleRateThrottle):
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
         key = f"{key}:{window}"
-        if self._count(key) <= self.num_requests:
+        count = self._count(key)
+        if count is None or count <= self.num_requests:
             return True
         with contextlib.suppress(ValueError):
             self.cache.decr(key)
         return False
 
-    def _count(self, key: str) -> int:
-        """The key's count including this request. The entry outlives its window, so it cannot expire
-        between ``add`` and ``incr``; a local-memory cache may still cull it, and then it starts over."""
+    def _count(self, key: str) -> int | None:
+        """The key's count including this request, or ``None`` when the cache is down (django-redis
+        ignores its connection errors: ``add`` and ``incr`` answer ``None``); the request is then let
+        through, since a limit that cannot be counted is not enforced (``learnflow.cache``). The entry
+        outlives its window, so it cannot expire between ``add`` and ``incr``; a local-memory cache
+        may still cull it, and then it starts over."""
         timeout = int(self.window_end - self.now) + 1
         while True:
             self.cache.add(key, 0, timeout)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import DateField, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
+from learnflow.cache import cache_invalidate
 from learnflow.timeutils import user_zone
 
 from .models import Goal, Progress
@@ -35,8 +36,9 @@ def _generation(user_id) -> str:
 
 
 def summary_invalidate(*, user_id) -> None:
-    """Start a new generation once the current transaction commits."""
-    transaction.on_commit(lambda: cache.set(_generation_key(user_id), uuid.uuid4().hex, timeout=None))
+    """End the current generation once the current transaction commits (the next read starts a new
+    one). With the cache down, the deletion is retried until it answers (``learnflow.cache``)."""
+    transaction.on_commit(lambda: cache_invalidate([_generation_key(user_id)]))
 
 
 def summary_compute(*, user, period: str, goal: Goal | None = None) -> list[dict]:

@@ -128,6 +128,29 @@ def test_a_failing_ai_gives_the_offline_review_not_an_error(auth_client, user, f
     assert response.json()["weekly_summary"].startswith("No study sessions were recorded")
 
 
+@pytest.mark.parametrize("provider", ["down", "slow"])
+def test_weekly_review_answers_within_its_timeout_when_the_ai_is_down_or_slow(
+    auth_client, fake_openai, settings, provider
+):
+    # given: the provider refuses connections, or answers after 5 s; the request's AI timeout is 1 s
+    import time
+
+    from learnflow.testing import free_port
+
+    settings.LEARNFLOW_AI_REQUEST_TIMEOUT_SECONDS = 1
+    if provider == "down":
+        settings.OPENAI_BASE_URL = f"http://127.0.0.1:{free_port()}/v1"
+    fake_openai.reply = ("sleep", 5)
+    # when
+    started = time.monotonic()
+    response = auth_client.post("/api/weekly-review")
+    elapsed = time.monotonic() - started
+    # then: the offline review, within the timeout (plus the request's own work)
+    assert response.status_code == 200
+    assert response.json()["generated_by"] == "offline"
+    assert elapsed < 1 + 1.5
+
+
 def test_weekly_review_is_throttled_by_tier(auth_client, settings):
     settings.OPENAI_API_KEY = ""
     settings.LEARNFLOW_TIER_THROTTLE_RATES = {

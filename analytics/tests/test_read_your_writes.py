@@ -18,6 +18,8 @@ from challenges.jobs import refresh_progress
 from challenges.models import Participation, PointsEntry, UserPoints
 from challenges.tests.factories import WeeklyChallengeFactory, default_instance
 from focus.tests.factories import StudySessionFactory
+from learnflow import outbox
+from learnflow.models import OutboxJob
 from learnflow.testing import client_for
 from tasks.tests.factories import TaskFactory
 
@@ -356,17 +358,20 @@ def test_a_failing_shutdown_award_is_healed_by_its_job(user, celery_queue, monke
 
 
 def test_a_failing_refresh_with_the_broker_down_still_answers_the_write(user, celery_queue, monkeypatch):
-    # given: the refresh fails and so does queueing its job
+    # given: the refresh fails and so does publishing its job (learnflow.tests.test_faults_redis stops
+    # Redis for real)
     task = planned_task(user)
     joined(user, name="Task Tamer", challenge_type="task", target_value=3, points=40)
     monkeypatch.setattr(challenge_handlers, "challenges_refresh_for_user", failing)
-    monkeypatch.setattr(refresh_progress, "delay", failing)
+    monkeypatch.setattr(outbox, "_publish", failing)
     # when
     response = call(user, "put", f"/api/tasks/{task.pk}", {"completed": True})
-    # then
+    # then: the write is saved and its job kept for the relay
     assert response.status_code == 200, response.content
     task.refresh_from_db()
     assert task.completed
+    job = OutboxJob.objects.get()
+    assert (job.task, job.args, job.sent_at, job.attempts) == (refresh_progress.name, [str(user.pk)], None, 1)
 
 
 # --- what it costs -------------------------------------------------------------------------------
@@ -392,8 +397,9 @@ def test_completing_a_focus_session_costs_a_fixed_number_of_queries_whatever_the
         assert timer_completed(user, sessions[user], started + timedelta(minutes=25)).status_code == 200
     with CaptureQueriesContext(connection) as long:
         assert timer_completed(other_user, sessions[other_user], started + timedelta(minutes=25)).status_code == 200
-    # then: the completion (7), the focus challenge but not the break one (5), the locked achievements
-    # and their three metrics (4) and the streak (1); no more with a long history (fewer, as more
+    # then: the completion (7), its summary job in the outbox (2: written in the transaction, marked
+    # sent after commit), the focus challenge but not the break one (5), the locked achievements and
+    # their three metrics (4) and the streak (1); no more with a long history (fewer, as more
     # achievements are unlocked and their metrics no longer counted)
-    assert len(short) == 17
+    assert len(short) == 19
     assert len(long) <= len(short)

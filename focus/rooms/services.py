@@ -10,7 +10,6 @@ less any time their own personal timer already counted. ``(phase, user)`` is uni
 recorded once per ``(room, number)``, so two sweepers or a retried job never credit twice.
 """
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -27,13 +26,12 @@ from focus.models import StudySession
 from focus.services import _after_end, completion_grace
 from learnflow import live
 from learnflow.exceptions import Conflict
+from learnflow.outbox import outbox_enqueue
 from learnflow.timeutils import local_now, user_zone
 
 from . import clock, selectors
 from .choices import Phase, RoomVisibility, TimerStatus
 from .models import Room, RoomParticipant, RoomPhase, RoomPresence
-
-logger = logging.getLogger(__name__)
 
 MANAGER_ROLES = (Role.LEADER, Role.ADMIN)
 TIMER_ACTIONS = ("start", "pause", "resume", "reset", "skip")
@@ -440,15 +438,7 @@ def _schedule(room: Room) -> None:
         return
     from .jobs import end_room_phase
 
-    room_id, eta = str(room.pk), room.phase_ends_at
-
-    def enqueue():
-        try:
-            end_room_phase.apply_async((room_id,), eta=eta)
-        except Exception:
-            logger.exception("could not schedule the end of room %s's phase; the sweeper will end it", room_id)
-
-    transaction.on_commit(enqueue)
+    outbox_enqueue(end_room_phase, str(room.pk), eta=room.phase_ends_at)
 
 
 def _record(room: Room, ended: list[clock.EndedPhase], now: datetime) -> None:

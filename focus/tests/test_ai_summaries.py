@@ -156,7 +156,7 @@ def test_without_a_key_the_offline_writer_summarizes_from_the_users_own_data(
     assert "serializers" in session.ai_summary
 
 
-def test_runjob_ai_summaries_requeues_failed_summaries(user, fake_openai):
+def test_runjob_ai_summaries_requeues_failed_summaries(user, fake_openai, django_capture_on_commit_callbacks):
     # given
     session = StudySession.objects.create(
         user=user,
@@ -169,8 +169,59 @@ def test_runjob_ai_summaries_requeues_failed_summaries(user, fake_openai):
         ai_summary_status=SummaryStatus.FAILED,
     )
     fake_openai.reply = {"summary": "Window functions rank rows."}
-    # when
-    call_command("runjob", "ai_summaries")
+    # when: the job commits the pending marks with the queued summaries (the outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("runjob", "ai_summaries")
     # then
     session.refresh_from_db()
     assert (session.ai_summary_status, session.ai_summary) == (SummaryStatus.READY, "Window functions rank rows.")
+
+
+def test_with_the_ai_provider_down_the_summary_fails_and_the_session_is_kept(
+    auth_client, settings, django_capture_on_commit_callbacks
+):
+    # given: an AI key, but nothing listens where the provider should be
+    from learnflow.testing import free_port
+
+    settings.OPENAI_API_KEY = "test-key"
+    settings.OPENAI_BASE_URL = f"http://127.0.0.1:{free_port()}/v1"
+    settings.LEARNFLOW_AI_TIMEOUT_SECONDS = 0.5
+    settings.LEARNFLOW_AI_MAX_RETRIES = 0
+    # when
+    session = _log(auth_client, django_capture_on_commit_callbacks)
+    # then
+    assert session.ai_summary_status == SummaryStatus.FAILED
+    assert (session.topic, session.duration_seconds, session.notes) == ("Django ORM", 40 * 60, LOG["notes"])
+
+
+def test_staff_retry_a_failed_summary_from_the_admin(
+    admin_client, user, fake_openai, django_capture_on_commit_callbacks
+):
+    # given: one session whose summary failed, one without notes, one already summarized
+    failed = StudySession.objects.create(
+        user=user, topic="SQL", notes="Window functions.", started_at="2026-11-20T10:00:00Z",
+        ended_at="2026-11-20T10:30:00Z", duration_seconds=1800, status="completed",
+        ai_summary_status=SummaryStatus.FAILED,
+    )  # fmt: skip
+    bare = StudySession.objects.create(
+        user=user, topic="Rest", started_at="2026-11-20T11:00:00Z", ended_at="2026-11-20T11:30:00Z",
+        duration_seconds=1800, status="completed", ai_summary_status=SummaryStatus.FAILED,
+    )  # fmt: skip
+    ready = StudySession.objects.create(
+        user=user, topic="ORM", notes="Joins.", started_at="2026-11-20T12:00:00Z", ended_at="2026-11-20T12:30:00Z",
+        duration_seconds=1800, status="completed", ai_summary_status=SummaryStatus.READY, ai_summary="Joins.",
+    )  # fmt: skip
+    fake_openai.reply = {"summary": "Window functions rank rows."}
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/focus/studysession/",
+            {"action": "retry_summary", "_selected_action": [str(failed.pk), str(bare.pk), str(ready.pk)]},
+        )
+    # then
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert (failed.ai_summary_status, failed.ai_summary) == (SummaryStatus.READY, "Window functions rank rows.")
+    assert StudySession.objects.get(pk=bare.pk).ai_summary_status == SummaryStatus.FAILED
+    assert StudySession.objects.get(pk=ready.pk).ai_summary == "Joins."
+    assert len(fake_openai.requests) == 1

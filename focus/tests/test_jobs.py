@@ -140,15 +140,18 @@ def test_a_closed_abandoned_session_earns_no_activity(user, django_capture_on_co
 # --- lost summaries ------------------------------------------------------------------------------
 
 
-def test_runjob_ai_summaries_requeues_summaries_pending_for_over_ten_minutes(user, settings):
+def test_runjob_ai_summaries_requeues_summaries_pending_for_over_ten_minutes(
+    user, settings, django_capture_on_commit_callbacks
+):
     # given: no AI key (the offline writer); one summary lost 11 minutes ago, one asked for 5 minutes ago
     settings.OPENAI_API_KEY = ""
     with at(T0 - timedelta(minutes=11)):
         lost = StudySessionFactory(user=user, topic="Topology", notes="Open sets.", ai_summary_status="pending")
     with at(T0 - timedelta(minutes=5)):
         fresh = StudySessionFactory(user=user, topic="Algebra", notes="Groups.", ai_summary_status="pending")
-    # when
-    output = run_job("ai_summaries", T0)
+    # when: the job commits the pending mark with the queued summary (the outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run_job("ai_summaries", T0)
     # then
     assert "ai_summaries: 1" in output
     lost.refresh_from_db()

@@ -89,7 +89,7 @@ def test_refusals_a_service_raises_are_documented(document):
 
 def test_leaving_a_challenge_documents_what_it_answers(document):
     responses = document["paths"]["/api/challenges/{id}/leave/"]["delete"]["responses"]
-    assert set(responses) == {"200", "401", "404", "409"}
+    assert set(responses) == {"200", "401", "404", "409", "503"}
     assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Left")
 
 
