@@ -391,7 +391,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # A job taken by a worker that died (SIGKILL, a lost machine) without acknowledging it is delivered
     # again after this many seconds; it must exceed the longest job and the furthest ETA (room phases).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
+    _visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility_timeout,
+        # Each worker looks for such jobs every 10 s (a tenth of the timeout when that is shorter),
+        # not kombu's default of every 10th 10 s tick, so a job comes back within seconds of its
+        # timeout; the lock around that sweep expires soon after the timeout, so a worker killed
+        # while holding it holds up nobody's sweep for kombu's default 5 minutes.
+        "unacked_restore_interval": max(1, min(10, _visibility_timeout // 10)),
+        "unacked_restore_throttle": 1,
+        "unacked_mutex_expire": max(5, min(300, _visibility_timeout)),
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing retries once and briefly: a job that cannot be published stays in the outbox
 # (learnflow.outbox), so a request never waits long for a broker that is down.
