@@ -32,6 +32,36 @@ def wait_for(predicate, timeout: float = 15.0) -> bool:
     return False
 
 
+def at_once(job, times: int = 2, timeout: float = 60) -> list:
+    """Run ``job()`` in ``times`` threads released together, each with its own database connection
+    (closed after), as overlapping runs of a periodic job would; returns their results. A run that
+    raised fails the test, its exception in the assertion's message."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(times)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(job())
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert errors == [], errors
+    assert len(results) == times
+    return results
+
+
 def count_queries(client, path: str, data=None) -> int:
     """How many SQL queries a successful ``GET path`` costs (for constant-query-count tests)."""
     from django.db import connection

@@ -3,13 +3,11 @@ own database connection, as two workers or two beats would): each row is handled
 duplicate notification, email, ledger row or rank — and none is lost. Small batches, so each run
 walks several keyset pages."""
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 import tasks.jobs
@@ -26,6 +24,7 @@ from challenges.models import Participation, PointsEntry, UserPoints, WeeklyResu
 from challenges.services import points_award, weekly_reset
 from challenges.tests.factories import ParticipationFactory, default_instance
 from focus.tests.factories import StudySessionFactory
+from learnflow.testing import at_once
 from tasks.models import Goal, Task
 from tasks.tests.factories import GoalFactory, TaskFactory
 
@@ -45,26 +44,7 @@ def twice_in_parallel(job) -> list:
         job = partial(job.func.run, *job.args, **job.keywords)
     elif hasattr(job, "run"):
         job = job.run
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(job())
-        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    assert len(results) == 2
-    return results
+    return at_once(job)
 
 
 def test_task_reminders_twice_in_parallel_send_each_once(monkeypatch, mailoutbox):

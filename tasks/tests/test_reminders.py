@@ -1,7 +1,6 @@
 """Task reminders (``runjob task_reminders``) and goal reminders (``runjob goal_reminders``): each sent
 once, to the inbox and by email, whatever the retries, failures and concurrent runs."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -9,14 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 import accounts.services
 from accounts.choices import NotificationKind
 from accounts.models import Notification
 from accounts.tests.factories import UserFactory
-from learnflow.testing import client_for
+from learnflow.testing import at_once, client_for
 from tasks.jobs import send_goal_reminders, send_task_reminders
 from tasks.models import Goal, Task
 from tasks.tests.factories import GoalFactory, ProgressFactory, TaskFactory
@@ -258,26 +256,9 @@ def test_two_concurrent_runs_send_each_reminder_exactly_once(mailoutbox):
     for user in users:
         for _ in range(2):
             reminder_task(user=user, reminder_time=timezone.now() - timedelta(minutes=5))
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(send_task_reminders())
-        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
     # when
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = at_once(send_task_reminders)
     # then: a run that found the other one under way did nothing (None: learnflow.celery)
-    assert errors == []
     assert sum(sent or 0 for sent in results) == 6
     assert Notification.objects.filter(kind=NotificationKind.TASK_REMINDER).count() == 6
     assert len(mailoutbox) == 6
