@@ -16,7 +16,7 @@ The rule, per use (README, "When a dependency fails"):
 import logging
 from collections.abc import Iterable
 
-from django.core.cache import caches
+from django.core.cache import cache, caches
 
 logger = logging.getLogger(__name__)
 
@@ -39,3 +39,19 @@ def cache_invalidate(keys: Iterable[str]) -> None:
     except Exception as exc:  # noqa: BLE001 - whatever the cache raised, the deletion is retried
         logger.warning("cache invalidation of %s failed (%s); queued for a retry", keys, exc)
         outbox_enqueue(invalidate_job, keys)
+
+
+class CacheReads:
+    """Cache reads of one request. ``CacheReads()`` reads the cache when asked; ``CacheReads(found,
+    keys)`` holds what was already read for ``keys`` (with the token's user, in the same round trip:
+    ``accounts.authentication``) and reads the cache only for keys beyond those."""
+
+    def __init__(self, found: dict | None = None, keys: Iterable[str] = ()):
+        self.found = found or {}
+        self.keys = frozenset(keys)
+
+    def get_many(self, keys: list[str]) -> dict:
+        """The values of ``keys`` that the cache holds (one round trip at most)."""
+        if self.keys.issuperset(keys):
+            return {key: self.found[key] for key in keys if key in self.found}
+        return cache.get_many(keys)

@@ -10,7 +10,7 @@ model date fields to them), django-filter takes ``DateFilter``, and views read q
 ``date_param`` / ``month_param``.
 """
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -18,6 +18,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.settings import ISO_8601, api_settings
+
+from .serializers import PrebuiltFields
 
 MIN_YEAR = 1900
 MAX_YEAR = 2200
@@ -26,6 +29,7 @@ MAX_DATE = date(MAX_YEAR, 12, 31)
 MIN_DATETIME = datetime.combine(MIN_DATE, time.min, tzinfo=UTC)
 MAX_DATETIME = datetime.combine(MAX_DATE, time.max, tzinfo=UTC)
 OUT_OF_RANGE = f"Enter a date in the years {MIN_YEAR} to {MAX_YEAR}."
+ZERO = timedelta(0)
 OUT_OF_RANGE_DATETIME = f"Enter a date and time in the years {MIN_YEAR} to {MAX_YEAR} (UTC)."
 
 
@@ -64,6 +68,20 @@ class DateTimeField(serializers.DateTimeField):
         super().__init__(**kwargs)
         self.validators.append(validate_date_range)
 
+    def to_representation(self, value):
+        """DRF's ISO 8601 output, read straight off a UTC value: the API's timezone is UTC (``TIME_ZONE``;
+        no code activates another), so DRF's per-value lookup of the current timezone and its
+        conversion to it change nothing; any other value goes DRF's way."""
+        if (
+            isinstance(value, datetime)
+            and value.utcoffset() == ZERO
+            and getattr(self, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+            and getattr(self, "timezone", None) is None
+        ):
+            text = value.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().to_representation(value)
+
 
 class ModelSerializerDates:
     """Mixin for ``ModelSerializer``: model date fields become the range-checked fields above."""
@@ -75,8 +93,9 @@ class ModelSerializerDates:
     }
 
 
-class ModelSerializer(ModelSerializerDates, serializers.ModelSerializer):
-    """Every LearnFlow model serializer: DRF's, with the date range rule on model date fields."""
+class ModelSerializer(PrebuiltFields, ModelSerializerDates, serializers.ModelSerializer):
+    """Every LearnFlow model serializer: DRF's, with the date range rule on model date fields, and
+    its fields built once per class (``learnflow.serializers.PrebuiltFields``)."""
 
 
 class _RangeDateFormField(forms.DateField):

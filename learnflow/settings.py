@@ -302,7 +302,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "learnflow.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "learnflow.filters.FilterBackend",
         "learnflow.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -1,9 +1,10 @@
 """Weekly and monthly summaries of logged progress: aggregated in SQL in the user's timezone, cached,
 and invalidated by every change to progress (not only by timeout).
 
-Cache keys carry a per-user *generation*, a random token replaced after each committed change. A
-read right after a write therefore misses the cache and includes the write; an evicted generation
-simply starts a new one, so stale data is never served under it.
+Each cached summary carries the per-user *generation* it was computed under, a random token replaced
+after each committed change, and is served only under that generation. A read right after a write
+therefore misses the cache and includes the write; an evicted generation simply starts a new one, so
+stale data is never served under it.
 """
 
 import uuid
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import DateField, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from learnflow.cache import cache_invalidate
+from learnflow.cache import CacheReads, cache_invalidate
 from learnflow.timeutils import user_zone
 
 from .models import Goal, Progress
@@ -26,8 +27,18 @@ def _generation_key(user_id) -> str:
     return f"summary-generation:{user_id}"
 
 
-def _generation(user_id) -> str:
-    token = cache.get(_generation_key(user_id))
+def _data_key(user_id, period: str, goal_number: int | None) -> str:
+    return f"summary:{user_id}:{period}:{'all' if goal_number is None else goal_number}"
+
+
+def summary_cache_keys(*, user_id, period: str, goal_number: int | None = None) -> list[str]:
+    """The cache keys one summary read looks up, to be read together in one round trip (see
+    ``learnflow.cache.CacheReads``; the view has the authentication read them with the token's user)."""
+    return [_generation_key(user_id), _data_key(user_id, period, goal_number)]
+
+
+def _generation(user_id, found: dict) -> str:
+    token = found.get(_generation_key(user_id))
     if token is None:
         token = uuid.uuid4().hex
         if not cache.add(_generation_key(user_id), token, timeout=None):
@@ -57,14 +68,30 @@ def summary_compute(*, user, period: str, goal: Goal | None = None) -> list[dict
     return [{label: row["start"], "total_hours": round(row["total"].total_seconds() / 3600, 2)} for row in rows]
 
 
-def summary_get(*, user, period: str, goal: Goal | None = None, use_cache: bool = True) -> list[dict]:
-    if not use_cache:
-        return summary_compute(user=user, period=period, goal=goal)
-    key = ":".join(
-        ("summary", str(user.pk), _generation(user.pk), period, str(goal.number if goal else "all"), user.timezone)
-    )
-    data = cache.get(key)
-    if data is None:
-        data = summary_compute(user=user, period=period, goal=goal)
-        cache.set(key, data, timeout=settings.LEARNFLOW_SUMMARY_CACHE_SECONDS)
+def summary_get(
+    *, user, period: str, goal_number: int | None = None, use_cache: bool = True, reads: CacheReads | None = None
+) -> list[dict] | None:
+    """The summary of all the user's goals, or of their goal ``goal_number`` (``None`` when they have
+    no such goal).
+
+    A cached summary is stored under a fixed key with the generation and the timezone it was computed
+    in, and is served only while both are still the user's: the generation and the summary are read in
+    one round trip (``reads``: already read with the token's user, or read now), and a hit costs no SQL
+    at all, not even the goal's lookup — deleting a goal ends the generation, so no summary of a
+    deleted goal is served."""
+    if use_cache:
+        keys = summary_cache_keys(user_id=user.pk, period=period, goal_number=goal_number)
+        found = (reads or CacheReads()).get_many(keys)
+        generation = _generation(user.pk, found)
+        stored = found.get(keys[1])
+        if isinstance(stored, tuple) and stored[:2] == (generation, user.timezone):
+            return stored[2]
+    goal = None
+    if goal_number is not None:
+        goal = Goal.objects.filter(user=user, number=goal_number).first()
+        if goal is None:
+            return None
+    data = summary_compute(user=user, period=period, goal=goal)
+    if use_cache:
+        cache.set(keys[1], (generation, user.timezone, data), timeout=settings.LEARNFLOW_SUMMARY_CACHE_SECONDS)
     return data

@@ -3,11 +3,16 @@ every change to the user seen by the very next request: deactivated, deleted, a 
 tier (also through the admin's bulk actions); a Redis failure falls back to the database."""
 
 import socket
+from datetime import UTC, datetime
+from unittest import mock
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.authentication import _key
 from accounts.models import User
@@ -131,3 +136,46 @@ def test_redis_down_falls_back_to_the_database(settings):
     # then
     assert response.status_code == 200
     assert refused.status_code == 401
+
+
+# --- the verified token kept in memory ----------------------------------------------------------
+
+
+def test_a_token_is_verified_once_then_only_its_expiry_is_checked():
+    # given
+    client = client_for(UserFactory())
+    client.get("/api/users/me/")
+    # when
+    with mock.patch("jwt.decode", side_effect=AssertionError("decoded again")) as decode:
+        response = client.get("/api/users/me/")
+    # then
+    assert response.status_code == 200
+    assert not decode.called
+
+
+def test_a_token_accepted_before_it_expired_is_refused_once_it_has():
+    # given: a token used at once, so it is kept
+    user = UserFactory()
+    with time_machine.travel(datetime(2031, 1, 6, 9, 0, tzinfo=UTC), tick=False):
+        client = client_for(user)
+        assert client.get("/api/users/me/").status_code == 200
+    # when: fifteen minutes and a second later
+    with time_machine.travel(datetime(2031, 1, 6, 9, 15, 1, tzinfo=UTC), tick=False):
+        response = client.get("/api/users/me/")
+    # then: simplejwt's own refusal
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+def test_a_forged_signature_is_refused_and_not_kept():
+    # given: a genuine token, accepted once, and the same claims with another signature
+    user = UserFactory()
+    genuine = str(AccessToken.for_user(user))
+    forged = genuine.rsplit(".", 1)[0] + "." + ("A" * 43)
+    api = APIClient()
+    assert api.get("/api/users/me/", HTTP_AUTHORIZATION=f"Bearer {genuine}").status_code == 200
+    # when
+    first = api.get("/api/users/me/", HTTP_AUTHORIZATION=f"Bearer {forged}")
+    second = api.get("/api/users/me/", HTTP_AUTHORIZATION=f"Bearer {forged}")
+    # then
+    assert (first.status_code, second.status_code) == (401, 401)

@@ -1,7 +1,6 @@
 """The weekly challenges (the SPA's contract): the week, join and leave, stats and the leaderboard."""
 
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -13,6 +12,7 @@ from challenges import achievements, selectors, services
 from challenges.filters import AchievementFilter
 from challenges.models import Achievement, WeeklyChallenge
 from challenges.weeks import current_week
+from learnflow.filters import FilterBackend
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 
@@ -84,7 +84,7 @@ class AchievementViewSet(viewsets.GenericViewSet):
     """Achievement definitions, the caller's unlocked ones and their progress toward each."""
 
     serializer_class = AchievementSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = AchievementFilter
     pagination_class = None
 

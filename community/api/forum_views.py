@@ -3,7 +3,6 @@ author's only (403 for others)."""
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, status, viewsets
 from rest_framework.decorators import action
@@ -13,7 +12,7 @@ from rest_framework.views import APIView
 from community import forum
 from community.choices import PostCategory
 from community.models import Comment, Post
-from learnflow.filters import SearchFilter
+from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 
@@ -54,7 +53,7 @@ class PostFilter(django_filters.FilterSet):
 class PostViewSet(viewsets.ModelViewSet):
     serializer_class = PostSerializer
     filterset_class = PostFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, filters.OrderingFilter]
     search_fields = ("title", "content")
     ordering_fields = ("created_at", "likes", "comment_count")
     lookup_value_regex = UUID_REGEX

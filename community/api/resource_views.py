@@ -6,7 +6,6 @@ libraries), so anyone else's resource is a 404. Rules live in ``community.resour
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +17,7 @@ from accounts.api.serializers import UploadTooLargeSerializer
 from community import progress, resources, selectors
 from community.choices import ProgressStatus, ResourceType
 from community.models import Group, Resource, ResourceProgress
-from learnflow.filters import SearchFilter
+from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.openapi import errors
 from learnflow.parsers import JSONParser
 from learnflow.routers import UUID_REGEX
@@ -77,7 +76,7 @@ class ResourceViewSet(
 
     serializer_class = ResourceSerializer
     filterset_class = ResourceFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, filters.OrderingFilter]
     search_fields = ("title", "description")
     ordering_fields = ("created_at", "updated_at", "title")
     lookup_value_regex = UUID_REGEX

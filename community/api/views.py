@@ -3,7 +3,6 @@ invitations. Rules live in ``community.services``."""
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -16,7 +15,7 @@ from community import chat, resources, selectors, services
 from community.choices import Visibility
 from community.filters import GroupFilter
 from community.models import Group, Invitation
-from learnflow.filters import SearchFilter
+from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.openapi import errors
 from learnflow.parsers import JSONParser
 from learnflow.routers import UUID_REGEX
@@ -49,7 +48,7 @@ def _user_or_400(user_id):
 class GroupViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
     serializer_class = GroupSerializer
     filterset_class = GroupFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, filters.OrderingFilter]
     search_fields = ("group_name", "description")
     ordering_fields = ("created_at", "group_name")
     lookup_value_regex = UUID_REGEX

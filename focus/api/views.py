@@ -4,7 +4,6 @@ caller's own sessions, so another user's session is a 404."""
 from datetime import date
 
 from django.http import JsonResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -18,7 +17,7 @@ from focus import selectors, services, shutdown
 from focus.filters import StudySessionFilter
 from focus.models import StudySession
 from learnflow.dates import date_param
-from learnflow.filters import SearchFilter
+from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.timeutils import local_today, user_zone
@@ -139,7 +138,7 @@ class StudySessionViewSet(
 
     serializer_class = StudySessionSerializer
     filterset_class = StudySessionFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, OrderingFilter]
     search_fields = ("topic", "notes")
     ordering_fields = ("started_at", "duration_seconds", "created_at")
     lookup_value_regex = UUID_REGEX

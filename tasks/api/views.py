@@ -2,20 +2,20 @@
 another user's task, goal or entry is a 404."""
 
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from learnflow.filters import SearchFilter
+from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
 from learnflow.views import OwnedQuerysetMixin
 from tasks import selectors, services
 from tasks.filters import GoalFilter, TaskFilter
 from tasks.models import Goal, Progress, Task
-from tasks.summaries import summary_get
+from tasks.summaries import summary_cache_keys, summary_get
 
 from .serializers import (
     GoalSerializer,
@@ -31,7 +31,7 @@ class TaskViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
 
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter]
+    filter_backends = [FilterBackend, SearchFilter]
     search_fields = ("title", "description")
     lookup_value_regex = UUID_REGEX
 
@@ -59,7 +59,7 @@ class GoalViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
 
     serializer_class = GoalSerializer
     filterset_class = GoalFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     lookup_field = "number"
     lookup_value_regex = r"\d+"
 
@@ -145,12 +145,22 @@ class SummaryView(APIView):
     refreshed by every change to progress."""
 
     period = "weekly"
+    cache_reads = None  # what the authentication read with the token's user (cache_prefetch_keys)
+
+    def goal_number(self) -> int | None:
+        number = self.kwargs.get("goal_number")
+        return None if number is None else int(number)
+
+    def cache_prefetch_keys(self, user_id) -> list[str]:
+        return summary_cache_keys(user_id=user_id, period=self.period, goal_number=self.goal_number())
 
     def get(self, request, goal_number=None):
-        goal = None
-        if goal_number is not None:
-            goal = get_object_or_404(Goal.objects.filter(user=request.user), number=goal_number)
-        return Response(summary_get(user=request.user, period=self.period, goal=goal))
+        data = summary_get(
+            user=request.user, period=self.period, goal_number=self.goal_number(), reads=self.cache_reads
+        )
+        if data is None:
+            raise NotFound
+        return Response(data)
 
 
 def _summary_schema(period: str, *, per_goal: bool):

@@ -251,3 +251,67 @@ def test_a_summary_read_right_after_deleting_a_goal_leaves_its_hours_out():
         {"month_start": "2030-06-01", "total_hours": 5.0},
     ]
     assert after == [{"month_start": "2030-05-01", "total_hours": 1.0}]
+
+
+# --- cost of a cached read -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """The Redis commands sent while the test runs, each a round trip (no pipelines here)."""
+    import redis
+
+    sent = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return sent
+
+
+@pytest.mark.parametrize("path", ["/api/summary/weekly/", "/api/summary/monthly/1/"])
+def test_a_cached_summary_costs_one_redis_round_trip_and_no_sql(settings, user, path, redis_commands):
+    # given: the token's user cached, as in production, and the summary read once
+    settings.LEARNFLOW_AUTH_USER_CACHE_SECONDS = 30
+    goal = GoalFactory(user=user)
+    logged_at(goal, datetime(2030, 5, 6, 10, tzinfo=UTC), 1)
+    client = client_for(user)
+    first = client.get(path)
+    redis_commands.clear()
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(path)
+    # then
+    assert second.status_code == 200
+    assert second.json() == first.json() != []
+    assert queries.captured_queries == []
+    assert redis_commands == ["MGET"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_summary_of_a_goal_deleted_after_it_was_cached_is_404():
+    # given
+    user = UserFactory()
+    GoalFactory.create_batch(2, user=user)
+    client = client_for(user)
+    assert client.get("/api/summary/weekly/2/").status_code == 200
+    # when
+    client.delete("/api/goals/2")
+    response = client.get("/api/summary/weekly/2/")
+    # then
+    assert response.status_code == 404
+
+
+def test_goal_0_is_not_the_summary_of_all_goals(user):
+    # given
+    goal = GoalFactory(user=user)
+    logged_at(goal, datetime(2030, 5, 6, 10, tzinfo=UTC), 1)
+    client = client_for(user)
+    assert client.get("/api/summary/weekly/").json() != []
+    # when
+    response = client.get("/api/summary/weekly/0/")
+    # then
+    assert response.status_code == 404

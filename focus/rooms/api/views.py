@@ -2,7 +2,6 @@
 answer what ``focus.rooms.services`` decides, and every write is broadcast to the room's sockets."""
 
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 
 from focus.rooms import selectors, services
 from focus.rooms.models import Room
-from learnflow.filters import SearchFilter
+from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
 from learnflow.views import OwnedQuerysetMixin
@@ -39,7 +38,7 @@ class RoomViewSet(
 
     serializer_class = RoomSerializer
     filterset_class = RoomFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, OrderingFilter]
     search_fields = ("name", "description")
     ordering_fields = ("created_at", "name", "participant_count")
     lookup_value_regex = UUID_REGEX
