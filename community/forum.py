@@ -16,7 +16,7 @@ whole thread (every reply stores its top-level comment as ``thread``), in three 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
@@ -31,12 +31,13 @@ COMMENTS_PAGE_SIZE = 50
 COMMENTS_MAX_PAGE_SIZE = 100
 
 
-def posts_visible() -> QuerySet[Post]:
-    return Post.objects.filter(is_deleted=False, is_hidden=False).select_related("author")
-
-
-def liked_post_ids(*, user, posts) -> set:
-    return set(PostLike.objects.filter(user=user, post__in=posts).values_list("post_id", flat=True))
+def posts_visible(*, reader=None) -> QuerySet[Post]:
+    """The posts everybody sees; with a ``reader``, each also says whether they like it
+    (``liked_by_me``), read in the same query."""
+    posts = Post.objects.filter(is_deleted=False, is_hidden=False).select_related("author")
+    if reader is not None:
+        posts = posts.annotate(liked_by_me=Exists(PostLike.objects.filter(user=reader, post=OuterRef("pk"))))
+    return posts
 
 
 def _own(obj, user) -> None:

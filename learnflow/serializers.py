@@ -21,10 +21,10 @@ def _holds_fields(field) -> bool:
     )
 
 
+# Mixin for a ``Serializer``: its fields built once per class, copied for each instance. A class that
+# chooses its fields per request (``get_fields`` reading the context) must not use it. (Comments, not
+# docstrings: the OpenAPI schema would take a docstring as every undocumented serializer's description.)
 class PrebuiltFields:
-    """Mixin for a ``Serializer``: its fields built once per class, copied for each instance. A class
-    that chooses its fields per request (``get_fields`` reading the context) must not use it."""
-
     def get_fields(self):
         prebuilt = type(self).__dict__.get("_prebuilt_fields")
         if prebuilt is None:  # two threads may both build it: the same result, one is kept
@@ -33,3 +33,8 @@ class PrebuiltFields:
         return {
             name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field) for name, field in prebuilt.items()
         }
+
+
+# A plain serializer whose declared fields are copied per instance the cheap way (see the module).
+class Serializer(PrebuiltFields, serializers.Serializer):
+    pass

@@ -118,7 +118,10 @@ if EMBEDDED:
 else:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Off: a health check is a ``SELECT 1`` round trip before each request's first query. A connection
+    # that died (PostgreSQL restarted) instead fails its next request with a 503 and is closed at its
+    # end (Django drops a connection that raised and no longer answers), so the one after reconnects.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=False)
     # A database that does not answer fails a request within seconds (a 503, learnflow.exceptions)
     # instead of holding a worker; a restarted database is reconnected to by the next request.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=3)

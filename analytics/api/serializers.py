@@ -13,17 +13,18 @@ from focus.choices import SessionSource
 from focus.rooms.api.serializers import TimerSerializer
 from learnflow import dates
 from learnflow.dates import ModelSerializer
+from learnflow.serializers import Serializer
 from tasks.models import Task
 
 
-class StatsSerializer(serializers.Serializer):
+class StatsSerializer(Serializer):
     total_sessions = serializers.IntegerField()
     total_minutes = serializers.IntegerField()
     average_duration = serializers.FloatField(help_text="minutes")
     most_frequent_topic = serializers.CharField(allow_null=True)
 
 
-class DateRangeSerializer(serializers.Serializer):
+class DateRangeSerializer(Serializer):
     date_from = dates.DateField(required=False, help_text="first local day (inclusive)")
     date_to = dates.DateField(required=False, help_text="last local day (inclusive)")
 
@@ -33,7 +34,7 @@ class DateRangeSerializer(serializers.Serializer):
         return attrs
 
 
-class GroupTimeSerializer(serializers.Serializer):
+class GroupTimeSerializer(Serializer):
     group_id = serializers.UUIDField(allow_null=True, help_text="null: study outside any group")
     group_name = serializers.CharField()
     total_minutes = serializers.IntegerField()
@@ -41,14 +42,14 @@ class GroupTimeSerializer(serializers.Serializer):
     percentage = serializers.FloatField(help_text="share of the total time")
 
 
-class TimeByGroupSerializer(serializers.Serializer):
+class TimeByGroupSerializer(Serializer):
     date_from = dates.DateField(allow_null=True)
     date_to = dates.DateField(allow_null=True)
     total_minutes = serializers.IntegerField()
     groups = GroupTimeSerializer(many=True)
 
 
-class WeeklyReviewNowSerializer(serializers.Serializer):
+class WeeklyReviewNowSerializer(Serializer):
     weekly_summary = serializers.CharField()
     patterns = serializers.CharField()
     recommendations = serializers.CharField()
@@ -67,7 +68,7 @@ class WeeklyReviewSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class StreakSerializer(serializers.Serializer):
+class StreakSerializer(Serializer):
     current_streak = serializers.IntegerField()
     longest_streak = serializers.IntegerField()
     last_active_date = dates.DateField(allow_null=True)
@@ -82,20 +83,20 @@ class MyStreaksSerializer(StreakSerializer):
     shutdown = StreakSerializer()
 
 
-class PublicStreakSerializer(serializers.Serializer):
+class PublicStreakSerializer(Serializer):
     current_streak = serializers.IntegerField()
     longest_streak = serializers.IntegerField()
     last_active_date = dates.DateField(allow_null=True)
     active_today = serializers.BooleanField()
 
 
-class CalendarDaySerializer(serializers.Serializer):
+class CalendarDaySerializer(Serializer):
     date = dates.DateField()
     session_count = serializers.IntegerField()
     minutes = serializers.IntegerField()
 
 
-class CalendarSerializer(serializers.Serializer):
+class CalendarSerializer(Serializer):
     month = serializers.CharField()
     days = CalendarDaySerializer(many=True)
 
@@ -108,7 +109,7 @@ class StreakStatsSerializer(StreakSerializer):
     first_active_date = dates.DateField(allow_null=True)
 
 
-class FocusLeaderSerializer(serializers.Serializer):
+class FocusLeaderSerializer(Serializer):
     rank = serializers.IntegerField()
     user = UserSummarySerializer()
     total_minutes = serializers.IntegerField(help_text="verified focus minutes in the period")
@@ -116,7 +117,7 @@ class FocusLeaderSerializer(serializers.Serializer):
     is_current_user = serializers.BooleanField()
 
 
-class MinutesSerializer(serializers.Serializer):
+class MinutesSerializer(Serializer):
     """Counted sessions (completed focus sessions, timed or logged) and their whole minutes."""
 
     session_count = serializers.IntegerField()
@@ -137,7 +138,7 @@ class DayMinutesSerializer(MinutesSerializer):
     date = dates.DateField(help_text="local day")
 
 
-class SessionBriefSerializer(serializers.Serializer):
+class SessionBriefSerializer(Serializer):
     """A counted session in short."""
 
     id = serializers.UUIDField()
@@ -238,7 +239,7 @@ class MinutesDifferenceSerializer(MinutesSerializer):
     """The same figures, later minus earlier (negative when it went down)."""
 
 
-class TodaySummarySerializer(serializers.Serializer):
+class TodaySummarySerializer(Serializer):
     """Today against yesterday (local days), with the daily focus goal."""
 
     goal_minutes = serializers.IntegerField(help_text="your daily focus goal")
@@ -253,7 +254,7 @@ class WeekPeriodSerializer(MinutesSerializer):
     consistency_percent = serializers.FloatField(help_text="study days over the days of the period")
 
 
-class WeekSummarySerializer(serializers.Serializer):
+class WeekSummarySerializer(Serializer):
     """This local week so far against the same days of last week, with last week whole."""
 
     week_start = dates.DateField(help_text="Monday")
@@ -269,7 +270,7 @@ class WeekSummarySerializer(serializers.Serializer):
     )
 
 
-class DashboardUserSerializer(serializers.Serializer):
+class DashboardUserSerializer(Serializer):
     id = serializers.UUIDField()
     username = serializers.CharField()
     full_name = serializers.CharField(allow_blank=True)
@@ -279,7 +280,7 @@ class DashboardUserSerializer(serializers.Serializer):
     points_this_week = serializers.IntegerField(help_text="this challenge week")
 
 
-class DashboardRoomSerializer(serializers.Serializer):
+class DashboardRoomSerializer(Serializer):
     """The focus room the caller has a seat in."""
 
     id = serializers.UUIDField()
@@ -295,7 +296,7 @@ class DashboardTodaySerializer(GoalDaySerializer):
     room = DashboardRoomSerializer(allow_null=True)
 
 
-class DashboardStreaksSerializer(serializers.Serializer):
+class DashboardStreaksSerializer(Serializer):
     study = StreakSerializer()
     shutdown = StreakSerializer()
 
@@ -307,17 +308,17 @@ class DashboardTaskSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class DashboardTaskBucketSerializer(serializers.Serializer):
+class DashboardTaskBucketSerializer(Serializer):
     count = serializers.IntegerField(help_text="all the open tasks of the bucket")
     items = DashboardTaskSerializer(many=True, help_text="the first 5, earliest due first")
 
 
-class DashboardTasksSerializer(serializers.Serializer):
+class DashboardTasksSerializer(Serializer):
     due_today = DashboardTaskBucketSerializer()
     overdue = DashboardTaskBucketSerializer()
 
 
-class DashboardChallengeSerializer(serializers.Serializer):
+class DashboardChallengeSerializer(Serializer):
     """A challenge of this week; ``progress`` / ``total`` / ``status`` are null when not joined."""
 
     id = serializers.UUIDField()
@@ -337,23 +338,23 @@ class DashboardChallengeSerializer(serializers.Serializer):
         return instance.challenge.target_value if instance.my_status is not None else None
 
 
-class DashboardChallengesSerializer(serializers.Serializer):
+class DashboardChallengesSerializer(Serializer):
     week_start = dates.DateField()
     items = DashboardChallengeSerializer(many=True)
 
 
-class DashboardUnreadSerializer(serializers.Serializer):
+class DashboardUnreadSerializer(Serializer):
     notifications = serializers.IntegerField()
     messages = serializers.IntegerField()
 
 
-class DashboardRankSerializer(serializers.Serializer):
+class DashboardRankSerializer(Serializer):
     week_start = dates.DateField()
     rank = serializers.IntegerField(help_text="1 + the users with more weekly points")
     points = serializers.IntegerField()
 
 
-class DashboardSerializer(serializers.Serializer):
+class DashboardSerializer(Serializer):
     """Your home screen: each part is what its own endpoint gives."""
 
     user = DashboardUserSerializer()
@@ -366,7 +367,7 @@ class DashboardSerializer(serializers.Serializer):
     leaderboard = DashboardRankSerializer()
 
 
-class GroupStudySerializer(serializers.Serializer):
+class GroupStudySerializer(Serializer):
     verified_minutes = serializers.IntegerField()
     session_count = serializers.IntegerField(help_text="verified focus sessions of at least 10 minutes")
 
@@ -383,7 +384,7 @@ ResourcesByTypeSerializer = type(
 )
 
 
-class GroupStatsSerializer(serializers.Serializer):
+class GroupStatsSerializer(Serializer):
     group_id = serializers.UUIDField()
     member_count = serializers.IntegerField()
     week_start = dates.DateField(help_text="Monday of the challenge week (LEARNFLOW_WEEK_TIMEZONE)")
@@ -393,7 +394,7 @@ class GroupStatsSerializer(serializers.Serializer):
     resources_by_type = ResourcesByTypeSerializer()
 
 
-class ActivityRangeSerializer(serializers.Serializer):
+class ActivityRangeSerializer(Serializer):
     """The days of the staff activity charts, on the site calendar (``LEARNFLOW_WEEK_TIMEZONE``)."""
 
     start = dates.DateField(required=False, help_text="first day (inclusive); 29 days before `end` by default")
@@ -411,7 +412,7 @@ class ActivityRangeSerializer(serializers.Serializer):
         return {"start": start, "end": end}
 
 
-class ActivityDaySerializer(serializers.Serializer):
+class ActivityDaySerializer(Serializer):
     date = dates.DateField()
     active_users = serializers.IntegerField(help_text="distinct users who recorded any activity that day")
     verified_focus_minutes = serializers.IntegerField()
@@ -420,18 +421,18 @@ class ActivityDaySerializer(serializers.Serializer):
     registrations = serializers.IntegerField()
 
 
-class ActivityHourSerializer(serializers.Serializer):
+class ActivityHourSerializer(Serializer):
     hour = serializers.IntegerField(min_value=0, max_value=23, help_text="of each user's local clock")
     sessions = serializers.IntegerField()
 
 
-class ActivityTopicSerializer(serializers.Serializer):
+class ActivityTopicSerializer(Serializer):
     topic = serializers.CharField()
     sessions = serializers.IntegerField()
     minutes = serializers.IntegerField()
 
 
-class ActivityOverviewSerializer(serializers.Serializer):
+class ActivityOverviewSerializer(Serializer):
     start = dates.DateField()
     end = dates.DateField()
     timezone = serializers.CharField(help_text="the site calendar the days are counted in")

@@ -24,7 +24,8 @@ class PostSerializer(ModelSerializer):
         read_only_fields = ("id", "author", "likes", "comment_count", "created_at", "updated_at")
 
     def get_liked_by_me(self, post) -> bool:
-        return post.pk in self.context.get("liked", set())
+        # Read with the post (``forum.posts_visible(reader=...)``); a post just written has no like yet.
+        return getattr(post, "liked_by_me", False)
 
 
 class LikeSerializer(serializers.Serializer):

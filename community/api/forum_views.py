@@ -59,15 +59,8 @@ class PostViewSet(viewsets.ModelViewSet):
     lookup_value_regex = UUID_REGEX
 
     def get_queryset(self):
-        return forum.posts_visible()
-
-    def get_serializer(self, *args, **kwargs):
-        instance = args[0] if args else None
-        if instance is not None and self.request.user.is_authenticated:
-            posts = instance if isinstance(instance, list | tuple) else [instance]
-            kwargs.setdefault("context", self.get_serializer_context())
-            kwargs["context"]["liked"] = forum.liked_post_ids(user=self.request.user, posts=posts)
-        return super().get_serializer(*args, **kwargs)
+        reader = self.request.user if self.request.user.is_authenticated else None
+        return forum.posts_visible(reader=reader)
 
     def perform_create(self, serializer):
         serializer.instance = forum.post_create(user=self.request.user, **serializer.validated_data)

@@ -1,6 +1,7 @@
 """1:1 messaging (the Focus Mate seed's paths). A conversation is visible to its two participants
 only; anyone else gets 404."""
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -42,21 +43,29 @@ class ConversationSerializer(ModelSerializer):
         fields = ("id", "other_user", "last_message", "unread_count", "last_message_at")
         read_only_fields = fields
 
+    @cached_property
+    def _user_summary(self) -> UserSummarySerializer:
+        return UserSummarySerializer(context=self.context)  # one for all the rows, not one a row
+
+    @cached_property
+    def _last_message(self) -> LastMessageSerializer:
+        return LastMessageSerializer(context=self.context)
+
     def get_other_user(self, conversation) -> dict:
         me = self.context["request"].user
         other = conversation.user_b if conversation.user_a_id == me.pk else conversation.user_a
-        return UserSummarySerializer(other).data
+        return self._user_summary.to_representation(other)
 
     def get_last_message(self, conversation) -> dict | None:
         if conversation.last_at is None:
             return None
-        return LastMessageSerializer(
+        return self._last_message.to_representation(
             {
                 "content": conversation.last_content,
                 "sender": conversation.last_sender,
                 "created_at": conversation.last_at,
             }
-        ).data
+        )
 
 
 class SendView(APIView):
