@@ -89,7 +89,7 @@ def focus_totals_refresh(*, user, at=()) -> None:
 def focus_totals_refresh_many(*, user_ids) -> int:
     """``focus_totals_refresh`` of the current periods for many users at once (the nightly repair's
     batches, the demo seed): the rows are created when missing and locked in pk order before the
-    sessions are read, every period summed in one grouped query. Returns the rows written."""
+    sessions are read, every period summed in one grouped query. Returns the rows that changed."""
     user_ids = list(user_ids)
     keys = [(period, period_start(period)) for period in Period.values]
     with transaction.atomic():
@@ -103,7 +103,7 @@ def focus_totals_refresh_many(*, user_ids) -> int:
             FocusTotal.objects.select_for_update()
             .filter(wanted, user_id__in=user_ids)
             .order_by("pk")
-            .values_list("pk", "user_id", "period")
+            .values_list("pk", "user_id", "period", "seconds", "sessions")
         )
         sums = {}
         for period, start in keys:
@@ -114,12 +114,14 @@ def focus_totals_refresh_many(*, user_ids) -> int:
             row["user_id"]: row
             for row in verified_sessions().filter(user_id__in=user_ids).order_by().values("user_id").annotate(**sums)
         }
-        now, empty = timezone.now(), {}
-        values = [
-            (pk, totals.get(user_id, empty).get(f"seconds_{period}", 0),
-             totals.get(user_id, empty).get(f"sessions_{period}", 0), now)
-            for pk, user_id, period in rows
-        ]  # fmt: skip
+        now, empty, values = timezone.now(), {}, []
+        for pk, user_id, period, seconds, sessions in rows:
+            counted = totals.get(user_id, empty)
+            fresh = (counted.get(f"seconds_{period}", 0), counted.get(f"sessions_{period}", 0))
+            # Only the rows that change are written: the nightly repair of 100k users then leaves the
+            # rest of the table's pages all-visible, so the boards' rank counts stay index-only.
+            if fresh != (seconds, sessions):
+                values.append((pk, *fresh, now))
         return bulk.update_rows(FocusTotal, "id", ["seconds", "sessions", "updated_at"], values)
 
 
@@ -144,7 +146,7 @@ def own_focus_total(*, user, period: str, start: date) -> FocusTotal:
 
 
 def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None) -> list[dict]:
-    """The top ``size`` by verified focus time (ties share a rank and list by username), plus the
+    """The top ``size`` by verified focus time (ties share a rank and list by user id), plus the
     caller's own row with their real rank when they are not among them. With a ``group``, only its
     members are ranked.
 
@@ -157,14 +159,16 @@ def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None)
     if group is not None:
         others = others.filter(user__memberships__group=group)
     mine = own_focus_total(user=user, period=period, start=start)
-    top = list(others.select_related("user").order_by("-seconds", "user__username")[:size])
+    # Ten rows of the (period, period_start, -seconds, user) index, which holds the tie order too.
+    top = list(others.select_related("user").order_by("-seconds", "user_id")[:size])
     if mine.seconds > 0:
-        top = sorted([*top, mine], key=lambda total: (-total.seconds, total.user.username))[:size]
+        top = sorted([*top, mine], key=lambda total: (-total.seconds, total.user_id))[:size]
     rows, rank = [], 0
     for position, total in enumerate(top, start=1):
         if position == 1 or total.seconds != top[position - 2].seconds:
             rank = position
         rows.append(_row(total, rank, user))
     if not any(row["is_current_user"] for row in rows):
+        # An index-only count in the same index (every column it reads is there).
         rows.append(_row(mine, others.filter(seconds__gt=mine.seconds).count() + 1, user))
     return rows

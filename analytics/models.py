@@ -66,7 +66,10 @@ class FocusTotal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "period", "period_start"], name="analytics_focus_total_unique")
         ]
-        indexes = [models.Index(fields=["period", "period_start", "-seconds"], name="analytics_focus_total_rank")]
+        # The boards' order (ties by user id) and the caller's rank count, read from the index alone.
+        indexes = [
+            models.Index(fields=["period", "period_start", "-seconds", "user"], name="analytics_focus_total_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.period} {self.period_start}: {self.seconds}s"

@@ -115,7 +115,8 @@ class UserPoints(models.Model):
 
     class Meta:
         verbose_name_plural = "user points"
-        indexes = [models.Index(fields=["week_start", "-weekly_points"], name="challenges_points_weekly_rank")]
+        # The leaderboard's order (ties by user id) and its rank count, read from the index alone.
+        indexes = [models.Index(fields=["week_start", "-weekly_points", "user"], name="challenges_points_week_rank")]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.total_points}"

@@ -133,16 +133,17 @@ def challenge_stats(*, user) -> dict:
 
 
 def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
-    """The top 10 by points this challenge week (ties share a rank), plus the caller's own row with
-    their real rank when they are not in it, even with 0 points."""
+    """The top 10 by points this challenge week (ties share a rank and list by user id), plus the
+    caller's own row with their real rank when they are not in it, even with 0 points."""
     week = week or current_week()
-    # The top rows straight from the (week_start, -weekly_points) index; ranked here, since a
+    # The top rows straight from the (week_start, -weekly_points, user) index, which holds the tie
+    # order too, so however many users share a score only ten rows are read; ranked here, since a
     # RANK() window would rank every user of the week on each request. Everybody with more points
     # than a top row is listed before it, so its position among equals gives its rank.
     top = list(
         UserPoints.objects.filter(week_start=week, weekly_points__gt=0)
         .select_related("user")
-        .order_by("-weekly_points", "user__username")[:LEADERBOARD_SIZE]
+        .order_by("-weekly_points", "user_id")[:LEADERBOARD_SIZE]
     )
     rows, rank = [], 0
     for position, entry in enumerate(top, start=1):
@@ -152,6 +153,7 @@ def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
     if not any(row["is_current_user"] for row in rows):
         mine = UserPoints.objects.filter(user=user, week_start=week).values_list("weekly_points", flat=True).first()
         mine = mine or 0
+        # Counted in the same index, without reading the table (an index-only scan).
         above = UserPoints.objects.filter(week_start=week, weekly_points__gt=max(mine, 0)).count()
         rows.append(_leader_row(user, mine, above + 1, user))
     return rows
