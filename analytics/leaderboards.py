@@ -3,27 +3,36 @@
 
 Only completed, verified timer focus sessions count, by when they ended. Each user's totals per
 period live in ``FocusTotal``, recomputed from the sessions (never incremented, so a retried job
-cannot double count); the board reads the top rows from an index, the caller's own total from their
-sessions, and the caller's rank as one count.
+cannot double count); the board reads the top rows from an index (ties by user id, which the index
+holds), the caller's own total from their sessions, and the caller's rank from the histogram of the
+period's scores (``FocusScoreCount``: how many users hold each score, kept by triggers on the
+totals; see ``learnflow.score_counts``), so no read walks the users above the caller.
 """
 
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Exists, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.weeks import current_week, week_zone
 from focus.selectors import verified_sessions
-from learnflow import bulk
+from learnflow import bulk, score_counts
 from learnflow.timeutils import local_midnight
 
-from .models import FocusTotal
+from .models import FocusScoreCount, FocusTotal
 
 Period = FocusTotal.Period
 ALL_TIME_START = date(1970, 1, 1)
 BOARD_SIZE = 10
+#: How many users hold each score of each period (``FocusScoreCount``, kept by triggers).
+HISTOGRAM = score_counts.Histogram(
+    totals=FocusTotal._meta.db_table,
+    counts=FocusScoreCount._meta.db_table,
+    keys=("period", "period_start"),
+    score="seconds",
+)
 
 
 def period_start(period: str, now=None) -> date:
@@ -169,6 +178,22 @@ def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None)
             rank = position
         rows.append(_row(total, rank, user))
     if not any(row["is_current_user"] for row in rows):
-        # An index-only count in the same index (every column it reads is there).
-        rows.append(_row(mine, others.filter(seconds__gt=mine.seconds).count() + 1, user))
+        above = others.filter(seconds__gt=mine.seconds).count() if group is not None else _ranked_above(mine)
+        rows.append(_row(mine, above + 1, user))
     return rows
+
+
+def _ranked_above(mine: FocusTotal) -> int:
+    """How many other users' stored totals of the period are above the caller's own: the sum of the
+    histogram's counts above it, one row per distinct score, less the caller's stored total when
+    that one is above it (a COUNT of the totals where the histogram is not kept)."""
+    others = FocusTotal.objects.filter(period=mine.period, period_start=mine.period_start, seconds__gt=mine.seconds)
+    if not score_counts.is_kept():
+        return others.exclude(user_id=mine.user_id).count()
+    counted = FocusScoreCount.objects.filter(
+        period=mine.period, period_start=mine.period_start, seconds__gt=mine.seconds
+    )
+    stored_above = Exists(others.filter(user_id=mine.user_id))
+    return counted.aggregate(n=Coalesce(Sum("users"), 0) - Case(When(stored_above, then=Value(1)), default=Value(0)))[
+        "n"
+    ]
