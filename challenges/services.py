@@ -343,7 +343,8 @@ def _shutdown_paid_nearby(reflection) -> bool:
 
 def weekly_reset(*, now=None, batch: int = 1000) -> dict:
     """Finalize every past week not yet finalized (a last progress refresh, unfinished participations
-    closed as incomplete, final ranks kept), create this week's challenges, and restart weekly points.
+    closed as incomplete, final ranks kept), create this week's challenges, restart weekly points, and
+    rebuild the weekly scores' histogram (``POINTS_HISTOGRAM``) from the points, exactly.
     A second run finds nothing left to do; two runs at once split the work: a week's challenge being
     finalized is locked (the other run skips it), ranks are unique per (user, week), and the weekly
     points restart is a state predicate. Participations and points go in keyset batches of
