@@ -10,7 +10,7 @@ from focus.models import StudySession
 from learnflow import events
 from learnflow.timeutils import local_today, user_zone, week_start
 
-from .leaderboards import focus_totals_refresh, focus_totals_refresh_many
+from .leaderboards import HISTOGRAM, focus_totals_refresh, focus_totals_refresh_many
 from .selectors import COUNTED
 from .services import weekly_review_store
 from .streaks import streak_refresh, streaks_refresh_many
@@ -71,5 +71,8 @@ def refresh_focus_totals(user_id: str, occurred_at: str | None = None) -> bool:
 
 @shared_task(name="analytics.recompute_focus_totals")
 def recompute_focus_totals(batch: int = 1000) -> int:
-    """Rebuild the current leaderboard totals of everyone with verified focus time."""
-    return _for_users_who_studied(StudySession.objects.filter(COUNTED, verified=True), focus_totals_refresh_many, batch)
+    """Rebuild the current leaderboard totals of everyone with verified focus time, then the
+    histogram of their scores (``FocusScoreCount``) from the totals, exactly."""
+    done = _for_users_who_studied(StudySession.objects.filter(COUNTED, verified=True), focus_totals_refresh_many, batch)
+    HISTOGRAM.rebuild()
+    return done

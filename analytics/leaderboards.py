@@ -3,27 +3,36 @@
 
 Only completed, verified timer focus sessions count, by when they ended. Each user's totals per
 period live in ``FocusTotal``, recomputed from the sessions (never incremented, so a retried job
-cannot double count); the board reads the top rows from an index, the caller's own total from their
-sessions, and the caller's rank as one count.
+cannot double count); the board reads the top rows from an index (ties by user id, which the index
+holds), the caller's own total from their sessions, and the caller's rank from the histogram of the
+period's scores (``FocusScoreCount``: how many users hold each score, kept by triggers on the
+totals; see ``learnflow.score_counts``), so no read walks the users above the caller.
 """
 
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Exists, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.weeks import current_week, week_zone
 from focus.selectors import verified_sessions
-from learnflow import bulk
+from learnflow import bulk, score_counts
 from learnflow.timeutils import local_midnight
 
-from .models import FocusTotal
+from .models import FocusScoreCount, FocusTotal
 
 Period = FocusTotal.Period
 ALL_TIME_START = date(1970, 1, 1)
 BOARD_SIZE = 10
+#: How many users hold each score of each period (``FocusScoreCount``, kept by triggers).
+HISTOGRAM = score_counts.Histogram(
+    totals=FocusTotal._meta.db_table,
+    counts=FocusScoreCount._meta.db_table,
+    keys=("period", "period_start"),
+    score="seconds",
+)
 
 
 def period_start(period: str, now=None) -> date:
@@ -89,7 +98,7 @@ def focus_totals_refresh(*, user, at=()) -> None:
 def focus_totals_refresh_many(*, user_ids) -> int:
     """``focus_totals_refresh`` of the current periods for many users at once (the nightly repair's
     batches, the demo seed): the rows are created when missing and locked in pk order before the
-    sessions are read, every period summed in one grouped query. Returns the rows written."""
+    sessions are read, every period summed in one grouped query. Returns the rows that changed."""
     user_ids = list(user_ids)
     keys = [(period, period_start(period)) for period in Period.values]
     with transaction.atomic():
@@ -103,7 +112,7 @@ def focus_totals_refresh_many(*, user_ids) -> int:
             FocusTotal.objects.select_for_update()
             .filter(wanted, user_id__in=user_ids)
             .order_by("pk")
-            .values_list("pk", "user_id", "period")
+            .values_list("pk", "user_id", "period", "seconds", "sessions")
         )
         sums = {}
         for period, start in keys:
@@ -114,12 +123,14 @@ def focus_totals_refresh_many(*, user_ids) -> int:
             row["user_id"]: row
             for row in verified_sessions().filter(user_id__in=user_ids).order_by().values("user_id").annotate(**sums)
         }
-        now, empty = timezone.now(), {}
-        values = [
-            (pk, totals.get(user_id, empty).get(f"seconds_{period}", 0),
-             totals.get(user_id, empty).get(f"sessions_{period}", 0), now)
-            for pk, user_id, period in rows
-        ]  # fmt: skip
+        now, empty, values = timezone.now(), {}, []
+        for pk, user_id, period, seconds, sessions in rows:
+            counted = totals.get(user_id, empty)
+            fresh = (counted.get(f"seconds_{period}", 0), counted.get(f"sessions_{period}", 0))
+            # Only the rows that change are written: the nightly repair of 100k users then leaves the
+            # rest of the table's pages all-visible, so the boards' rank counts stay index-only.
+            if fresh != (seconds, sessions):
+                values.append((pk, *fresh, now))
         return bulk.update_rows(FocusTotal, "id", ["seconds", "sessions", "updated_at"], values)
 
 
@@ -144,7 +155,7 @@ def own_focus_total(*, user, period: str, start: date) -> FocusTotal:
 
 
 def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None) -> list[dict]:
-    """The top ``size`` by verified focus time (ties share a rank and list by username), plus the
+    """The top ``size`` by verified focus time (ties share a rank and list by user id), plus the
     caller's own row with their real rank when they are not among them. With a ``group``, only its
     members are ranked.
 
@@ -157,14 +168,32 @@ def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None)
     if group is not None:
         others = others.filter(user__memberships__group=group)
     mine = own_focus_total(user=user, period=period, start=start)
-    top = list(others.select_related("user").order_by("-seconds", "user__username")[:size])
+    # Ten rows of the (period, period_start, -seconds, user) index, which holds the tie order too.
+    top = list(others.select_related("user").order_by("-seconds", "user_id")[:size])
     if mine.seconds > 0:
-        top = sorted([*top, mine], key=lambda total: (-total.seconds, total.user.username))[:size]
+        top = sorted([*top, mine], key=lambda total: (-total.seconds, total.user_id))[:size]
     rows, rank = [], 0
     for position, total in enumerate(top, start=1):
         if position == 1 or total.seconds != top[position - 2].seconds:
             rank = position
         rows.append(_row(total, rank, user))
     if not any(row["is_current_user"] for row in rows):
-        rows.append(_row(mine, others.filter(seconds__gt=mine.seconds).count() + 1, user))
+        above = others.filter(seconds__gt=mine.seconds).count() if group is not None else _ranked_above(mine)
+        rows.append(_row(mine, above + 1, user))
     return rows
+
+
+def _ranked_above(mine: FocusTotal) -> int:
+    """How many other users' stored totals of the period are above the caller's own: the sum of the
+    histogram's counts above it, one row per distinct score, less the caller's stored total when
+    that one is above it (a COUNT of the totals where the histogram is not kept)."""
+    others = FocusTotal.objects.filter(period=mine.period, period_start=mine.period_start, seconds__gt=mine.seconds)
+    if not score_counts.is_kept():
+        return others.exclude(user_id=mine.user_id).count()
+    counted = FocusScoreCount.objects.filter(
+        period=mine.period, period_start=mine.period_start, seconds__gt=mine.seconds
+    )
+    stored_above = Exists(others.filter(user_id=mine.user_id))
+    return counted.aggregate(n=Coalesce(Sum("users"), 0) - Case(When(stored_above, then=Value(1)), default=Value(0)))[
+        "n"
+    ]

@@ -66,7 +66,31 @@ class FocusTotal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "period", "period_start"], name="analytics_focus_total_unique")
         ]
-        indexes = [models.Index(fields=["period", "period_start", "-seconds"], name="analytics_focus_total_rank")]
+        # The boards' order (ties by user id) and the caller's rank count, read from the index alone.
+        indexes = [
+            models.Index(fields=["period", "period_start", "-seconds", "user"], name="analytics_focus_total_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.period} {self.period_start}: {self.seconds}s"
+
+
+class FocusScoreCount(models.Model):
+    """How many users have exactly ``seconds`` of verified focus time in a period (``seconds`` > 0):
+    a rank is one more than the sum over higher scores, so it costs the number of distinct scores
+    above the caller, not the number of users. Kept by PostgreSQL triggers on ``FocusTotal`` in the
+    writing statement's transaction (every insert, update and delete, cascades included; see the
+    migration), and rebuilt from the totals by the nightly ``recompute_focus_totals``."""
+
+    period = models.CharField(max_length=8, choices=FocusTotal.Period.choices)
+    period_start = models.DateField()
+    seconds = models.PositiveIntegerField()
+    users = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "period_start", "seconds"], name="analytics_focus_score_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.period_start}: {self.users} at {self.seconds}s"

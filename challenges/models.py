@@ -115,10 +115,30 @@ class UserPoints(models.Model):
 
     class Meta:
         verbose_name_plural = "user points"
-        indexes = [models.Index(fields=["week_start", "-weekly_points"], name="challenges_points_weekly_rank")]
+        # The leaderboard's order (ties by user id) and its rank count, read from the index alone.
+        indexes = [models.Index(fields=["week_start", "-weekly_points", "user"], name="challenges_points_week_rank")]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.total_points}"
+
+
+class WeeklyPointsCount(models.Model):
+    """How many users have exactly ``weekly_points`` (> 0) in the week of ``week_start``: a rank is
+    one more than the sum over higher scores, so it costs the number of distinct scores above the
+    caller, not the number of users. Kept by PostgreSQL triggers on ``UserPoints`` in the writing
+    statement's transaction (see the migration); the weekly reset rebuilds it from the totals."""
+
+    week_start = models.DateField()
+    weekly_points = models.IntegerField()
+    users = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week_start", "weekly_points"], name="challenges_points_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week_start}: {self.users} at {self.weekly_points}"
 
 
 class WeeklyResult(models.Model):

@@ -4,18 +4,19 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import ExtractHour
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, ExtractHour
 
 from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
 from focus.selectors import counted_timer_sessions, counts_as_session, verified_sessions
 from focus.shutdown import shutdown_streak
+from learnflow import score_counts
 from learnflow.timeutils import local_today, user_zone
 from tasks.selectors import tasks_rewarded_count
 
 from .choices import ChallengeType, ParticipationStatus
-from .models import Achievement, Participation, UserAchievement, UserPoints, WeeklyChallenge
+from .models import Achievement, Participation, UserAchievement, UserPoints, WeeklyChallenge, WeeklyPointsCount
 from .weeks import current_week, week_bounds
 
 #: A break counts for a break challenge when it starts within this long after a completed focus session.
@@ -133,16 +134,17 @@ def challenge_stats(*, user) -> dict:
 
 
 def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
-    """The top 10 by points this challenge week (ties share a rank), plus the caller's own row with
-    their real rank when they are not in it, even with 0 points."""
+    """The top 10 by points this challenge week (ties share a rank and list by user id), plus the
+    caller's own row with their real rank when they are not in it, even with 0 points."""
     week = week or current_week()
-    # The top rows straight from the (week_start, -weekly_points) index; ranked here, since a
+    # The top rows straight from the (week_start, -weekly_points, user) index, which holds the tie
+    # order too, so however many users share a score only ten rows are read; ranked here, since a
     # RANK() window would rank every user of the week on each request. Everybody with more points
     # than a top row is listed before it, so its position among equals gives its rank.
     top = list(
         UserPoints.objects.filter(week_start=week, weekly_points__gt=0)
         .select_related("user")
-        .order_by("-weekly_points", "user__username")[:LEADERBOARD_SIZE]
+        .order_by("-weekly_points", "user_id")[:LEADERBOARD_SIZE]
     )
     rows, rank = [], 0
     for position, entry in enumerate(top, start=1):
@@ -152,9 +154,20 @@ def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
     if not any(row["is_current_user"] for row in rows):
         mine = UserPoints.objects.filter(user=user, week_start=week).values_list("weekly_points", flat=True).first()
         mine = mine or 0
-        above = UserPoints.objects.filter(week_start=week, weekly_points__gt=max(mine, 0)).count()
+        above = users_above(week=week, points=mine)
         rows.append(_leader_row(user, mine, above + 1, user))
     return rows
+
+
+def users_above(*, week: date, points: int) -> int:
+    """How many users have more than ``points`` in the challenge week: the sum of the week's
+    histogram (``WeeklyPointsCount``, how many users hold each score, kept by triggers on
+    ``UserPoints``) over the higher scores, one row per distinct score instead of one per user; a
+    COUNT where the histogram is not kept (``learnflow.score_counts``)."""
+    if not score_counts.is_kept():
+        return UserPoints.objects.filter(week_start=week, weekly_points__gt=max(points, 0)).count()
+    counted = WeeklyPointsCount.objects.filter(week_start=week, weekly_points__gt=max(points, 0))
+    return counted.aggregate(n=Coalesce(Sum("users"), 0))["n"]
 
 
 def _leader_row(member, points: int, rank: int, caller) -> dict:

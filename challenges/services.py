@@ -12,11 +12,11 @@ from accounts.choices import NotificationKind
 from accounts.models import Notification
 from accounts.services import notification_create
 from focus.models import ShutdownReflection
-from learnflow import bulk
+from learnflow import bulk, score_counts
 from learnflow.exceptions import Conflict
 
 from .choices import ChallengeType, ParticipationStatus, PointsReason
-from .models import Challenge, Participation, PointsEntry, UserPoints, WeeklyChallenge, WeeklyResult
+from .models import Challenge, Participation, PointsEntry, UserPoints, WeeklyChallenge, WeeklyPointsCount, WeeklyResult
 from .selectors import challenge_progress, challenge_progress_many, participations_to_refresh
 from .weeks import current_week, week_bounds, week_of
 
@@ -119,7 +119,19 @@ def points_rebuild(*, user_ids=None) -> int:
             update_fields=["total_points", "weekly_points", "week_start"],
             batch_size=2000,
         )
+    if user_ids is None:
+        POINTS_HISTOGRAM.rebuild()
     return len(totals)
+
+
+#: How many users hold each weekly score (``WeeklyPointsCount``, kept by triggers on ``UserPoints``;
+#: the leaderboard's ranks); rebuilt exactly by the weekly reset and a full ``points_rebuild``.
+POINTS_HISTOGRAM = score_counts.Histogram(
+    totals=UserPoints._meta.db_table,
+    counts=WeeklyPointsCount._meta.db_table,
+    keys=("week_start",),
+    score="weekly_points",
+)
 
 
 # --- weekly challenges --------------------------------------------------------------------------
@@ -331,7 +343,8 @@ def _shutdown_paid_nearby(reflection) -> bool:
 
 def weekly_reset(*, now=None, batch: int = 1000) -> dict:
     """Finalize every past week not yet finalized (a last progress refresh, unfinished participations
-    closed as incomplete, final ranks kept), create this week's challenges, and restart weekly points.
+    closed as incomplete, final ranks kept), create this week's challenges, restart weekly points, and
+    rebuild the weekly scores' histogram (``POINTS_HISTOGRAM``) from the points, exactly.
     A second run finds nothing left to do; two runs at once split the work: a week's challenge being
     finalized is locked (the other run skips it), ranks are unique per (user, week), and the weekly
     points restart is a state predicate. Participations and points go in keyset batches of
@@ -347,6 +360,7 @@ def weekly_reset(*, now=None, batch: int = 1000) -> dict:
     while page := list((stale.filter(pk__gt=last) if last else stale).values_list("pk", flat=True)[:batch]):
         last = page[-1]
         restarted += stale.filter(pk__in=page).update(week_start=this_week, weekly_points=0)
+    POINTS_HISTOGRAM.rebuild()
     return {
         "finalized": finalized,
         "weeks_ranked": ranked_weeks,

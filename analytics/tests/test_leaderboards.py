@@ -55,12 +55,12 @@ def test_ranks_verified_focus_time_with_ties_sharing_a_rank(focus):
     focus(linus, WEDNESDAY - timedelta(hours=3), 30)
     # when
     response = board(me)
-    # then
+    # then: the tie lists by user id
     assert response.status_code == 200
     rows = response.json()
+    tied = sorted([(ada, 1), (grace, 2)], key=lambda pair: pair[0].pk)
     assert [(r["rank"], r["user"]["username"], r["total_minutes"], r["session_count"]) for r in rows] == [
-        (1, "ada", 50, 1),
-        (1, "grace", 50, 2),
+        *((1, member.username, 50, sessions) for member, sessions in tied),
         (3, "linus", 30, 1),
         (4, "me", 0, 0),
     ]
@@ -148,6 +148,35 @@ def test_the_callers_own_row_is_counted_from_their_sessions_not_the_stored_total
         (2, "me", 25, 1),
     ]
     assert [(r["rank"], r["user"]["username"]) for r in adas] == [(1, "me"), (2, "ada")]
+
+
+def test_a_tie_lists_by_user_id_in_one_order_for_everybody_the_caller_included(focus):
+    # given: five users with the same time (the caller counted from their sessions, the others stored)
+    users = [UserFactory() for _ in range(5)]
+    for hours, member in enumerate(users, start=1):
+        focus(member, WEDNESDAY - timedelta(hours=hours), 25)
+    expected = [(1, member.username, 25, True) for member in sorted(users, key=lambda member: member.pk)]
+    # when / then: each of them sees the same order, all at rank 1, themselves where their id puts them
+    for member in users:
+        rows = board(member).json()
+        assert [(r["rank"], r["user"]["username"], r["total_minutes"], True) for r in rows] == expected
+        assert [r["is_current_user"] for r in rows] == [r["user"]["id"] == str(member.pk) for r in rows]
+
+
+def test_only_the_top_of_a_large_tie_is_listed_and_the_rest_share_its_rank(user, focus):
+    # given: twelve users tied ahead of the caller, who has less
+    start = WEDNESDAY.date() - timedelta(days=2)
+    tied = [UserFactory() for _ in range(12)]
+    FocusTotal.objects.bulk_create(
+        [FocusTotal(user=member, period="weekly", period_start=start, seconds=3600, sessions=2) for member in tied]
+    )
+    focus(user, WEDNESDAY - timedelta(hours=1), 25)
+    # when
+    rows = board(user).json()
+    # then: the ten of the lowest ids, all first, and the caller 13th
+    first_ten = [member.username for member in sorted(tied, key=lambda member: member.pk)[:10]]
+    assert [(r["rank"], r["user"]["username"]) for r in rows[:10]] == [(1, name) for name in first_ten]
+    assert [(r["rank"], r["user"]["username"], r["total_minutes"]) for r in rows[10:]] == [(13, user.username, 25)]
 
 
 def test_recompute_repairs_a_wrong_total(focus):

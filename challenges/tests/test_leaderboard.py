@@ -66,8 +66,39 @@ def test_leaders_rank_by_this_weeks_points_and_ties_share_a_rank():
     earn(ann, 50)
     # when
     rows = leaders(cyd)
-    # then
-    assert ranking(rows) == [(1, "Ann", 50, False), (1, "Bob", 50, False), (3, "Cyd", 30, True)]
+    # then: the tie lists by user id
+    tied = [(1, member.full_name, 50, False) for member in sorted([ann, bob], key=lambda member: member.pk)]
+    assert ranking(rows) == [*tied, (3, "Cyd", 30, True)]
+
+
+def test_a_tie_lists_by_user_id_in_one_order_for_everybody():
+    # given: five users on the same points, and one with fewer
+    tied = [UserFactory() for _ in range(5)]
+    for member in tied:
+        earn(member, 40)
+    behind = UserFactory()
+    earn(behind, 10)
+    expected = [(1, member.full_name, 40) for member in sorted(tied, key=lambda member: member.pk)]
+    # when / then: the tied users and the one behind see the same order
+    for caller in [*tied, behind]:
+        rows = leaders(caller)
+        assert [(row["rank"], row["name"], row["points"]) for row in rows[:5]] == expected
+        assert [row["is_current_user"] for row in rows] == [
+            member is caller for member in [*sorted(tied, key=lambda member: member.pk), behind]
+        ]
+
+
+def test_only_the_top_of_a_large_tie_is_listed_and_the_caller_below_shares_no_rank_with_it(user):
+    # given: twelve users tied ahead of the caller
+    tied = [UserFactory() for _ in range(12)]
+    for member in tied:
+        earn(member, 75)
+    earn(user, 5)
+    # when
+    rows = leaders(user)
+    # then: the ten of the lowest ids, all first, then the caller 13th
+    first_ten = [member.full_name for member in sorted(tied, key=lambda member: member.pk)[:10]]
+    assert ranking(rows) == [*((1, name, 75, False) for name in first_ten), (13, user.full_name, 5, True)]
 
 
 def test_leaders_show_the_top_ten_and_the_callers_real_rank_below_them(user):
