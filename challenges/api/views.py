@@ -39,7 +39,7 @@ class ChallengeViewSet(viewsets.GenericViewSet):
     def _week_item(self, instance_id):
         week = instance_id and get_object_or_404(WeeklyChallenge, pk=instance_id).week_start
         for item in selectors.week_challenges(user=self.request.user, week=week):
-            if item.pk == instance_id:
+            if item["id"] == instance_id:
                 return item
         return None
 
@@ -47,12 +47,8 @@ class ChallengeViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def week(self, request):
         """This week's challenges (created on first need) with the caller's progress."""
-        week = current_week()
-        # The instances are created on first need; the list comes from week_challenges (ensure's own
-        # list would be one query more, unread).
-        services.weekly_challenges_create_missing(week=week)
-        items = selectors.week_challenges(user=request.user, week=week)
-        return Response(WeeklyChallengeSerializer(items, many=True).data)
+        # The items are built in the selector in the shape WeeklyChallengeSerializer documents.
+        return Response(services.week_challenges_ensured(user=request.user, week=current_week()))
 
     @errors(409)
     @extend_schema(request=None, responses=WeeklyChallengeSerializer)
@@ -60,7 +56,7 @@ class ChallengeViewSet(viewsets.GenericViewSet):
     def join(self, request, pk=None):
         instance = self.get_object()
         services.challenge_join(user=request.user, weekly_challenge=instance)
-        return Response(WeeklyChallengeSerializer(self._week_item(instance.pk)).data)
+        return Response(self._week_item(instance.pk))
 
     @errors(409)
     @extend_schema(request=None, responses={200: LeftSerializer})

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.tests.factories import UserFactory
 from challenges.choices import ParticipationStatus
 from challenges.models import Challenge, Participation, WeeklyChallenge
+from challenges.selectors import week_changed
 from challenges.services import points_award
 from challenges.tests.factories import (
     ChallengeFactory,
@@ -177,10 +178,12 @@ def test_week_query_count_does_not_grow_with_participants(user, focus_week):
     with at(THURSDAY):
         client = client_for(user)
         client.get("/api/challenges/week")
+        week_changed()
         with CaptureQueriesContext(connection) as with_one:
             one = client.get("/api/challenges/week")
         for n in range(19):
             ParticipationFactory(user=UserFactory(avatar_source=f"/avatars/{n + 1}.png"), weekly_challenge=focus_week)
+        week_changed()  # as a join through the API does: the read computes again
         # when
         with CaptureQueriesContext(connection) as with_twenty:
             twenty = client.get("/api/challenges/week")
@@ -198,11 +201,14 @@ def test_week_query_count_does_not_grow_with_challenges(user, other_user):
         client = client_for(user)
         for instance in (WeeklyChallenge.objects.get(pk=i["id"]) for i in client.get("/api/challenges/week").json()):
             ParticipationFactory(user=other_user, weekly_challenge=instance)
+        week_changed()  # as a join through the API does: the read computes again
         with CaptureQueriesContext(connection) as with_three:
             three = client.get("/api/challenges/week").json()
         for n in range(5):
             ParticipationFactory(user=other_user, weekly_challenge__challenge__name=f"Extra {n}")
+        week_changed()
         client.get("/api/challenges/week")
+        week_changed()
         # when
         with CaptureQueriesContext(connection) as with_eight:
             eight = client.get("/api/challenges/week").json()
@@ -210,6 +216,43 @@ def test_week_query_count_does_not_grow_with_challenges(user, other_user):
     assert (len(three), len(eight)) == (3, 8)
     assert {i["joined_count"] for i in eight} == {1}
     assert len(with_eight) == len(with_three)
+
+
+def test_week_read_again_costs_only_the_callers_part(user, other_user, focus_week):
+    # given: everybody's part of the week was computed by an earlier read
+    ParticipationFactory(user=other_user, weekly_challenge=focus_week)
+    with at(THURSDAY):
+        client = client_for(user)
+        client.get("/api/challenges/week")
+        # when
+        with CaptureQueriesContext(connection) as again:
+            response = client.get("/api/challenges/week")
+    # then: the token's user and the caller's participations
+    assert len(again) == 2
+    assert item(response.json(), focus_week)["joined_count"] == 1
+
+
+def test_week_shows_joins_and_leaves_of_others_at_once(user, other_user, focus_week):
+    # given
+    assert item(get_week(user), focus_week)["joined_count"] == 0
+    # when
+    assert join(other_user, focus_week.pk).status_code == 200
+    joined = item(get_week(user), focus_week)
+    assert leave(other_user, focus_week.pk).status_code == 200
+    left = item(get_week(user), focus_week)
+    # then
+    assert (joined["joined_count"], joined["joined_avatars"]) == (1, [other_user.avatar_url])
+    assert (left["joined_count"], left["joined_avatars"]) == (0, [])
+
+
+def test_week_shows_the_callers_own_join_on_the_next_read(user, focus_week):
+    # given
+    assert item(get_week(user), focus_week)["status"] is None
+    # when
+    assert join(user, focus_week.pk).status_code == 200
+    focus = item(get_week(user), focus_week)
+    # then
+    assert (focus["joined_count"], focus["status"], focus["total"]) == (1, "in_progress", 10)
 
 
 def test_week_needs_a_token(api_client):
