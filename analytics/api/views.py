@@ -17,6 +17,7 @@ from analytics import activity, dashboard, leaderboards, reports, selectors, ser
 from analytics.models import FocusTotal, WeeklyReview
 from community.models import Group
 from community.selectors import group_of_member
+from focus.api.serializers import FocusSessionSerializer
 from learnflow.dates import date_param, month_param
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
@@ -30,6 +31,7 @@ from .serializers import (
     CalendarSerializer,
     ComprehensiveAnalyticsSerializer,
     DailyAnalyticsSerializer,
+    DashboardRoomSerializer,
     DashboardSerializer,
     DateRangeSerializer,
     FocusLeaderSerializer,
@@ -62,7 +64,13 @@ class DashboardView(APIView):
 
     @extend_schema(responses=DashboardSerializer)
     def get(self, request):
-        return Response(DashboardSerializer(dashboard.dashboard(user=request.user)).data)
+        data = dashboard.dashboard(user=request.user)
+        today = data["today"]
+        if today["active_timer"] is not None:
+            today["active_timer"] = FocusSessionSerializer(today["active_timer"]).data
+        if today["room"] is not None:
+            today["room"] = DashboardRoomSerializer(today["room"]).data
+        return Response(data)
 
 
 class TimeByGroupView(APIView):
