@@ -105,10 +105,10 @@ def challenge_progress_many(*, user_ids, challenge_type: str, week: date) -> dic
 #: How many of the first joiners' avatars each challenge of the week shows.
 JOINED_AVATARS = 3
 #: The week's challenges as everybody sees them are cached under this generation, which a join, a
-#: leave, a new weekly instance, a new challenge and an account deletion end (``week_changed``).
+#: leave, a new weekly instance, a new challenge, a change in the admin and an account deletion end
+#: (``week_changed``).
 WEEK_GENERATION_KEY = "challenges:week-generation"
-#: The longest a change that ends no generation (a joiner's new avatar, a challenge edited in the
-#: admin) takes to show.
+#: The longest a change that ends no generation (a joiner's new avatar or name) takes to show.
 WEEK_CACHE_SECONDS = 60
 
 

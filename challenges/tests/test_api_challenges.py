@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from challenges.choices import ParticipationStatus
@@ -253,6 +255,29 @@ def test_week_shows_the_callers_own_join_on_the_next_read(user, focus_week):
     focus = item(get_week(user), focus_week)
     # then
     assert (focus["joined_count"], focus["status"], focus["total"]) == (1, "in_progress", 10)
+
+
+def test_week_shows_a_challenge_edited_in_the_admin_at_once(user, focus_week):
+    # given
+    assert item(get_week(user), focus_week)["points"] == 75
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    challenge = focus_week.challenge
+    fields = {
+        "name": challenge.name,
+        "description": challenge.description,
+        "points": 90,
+        "challenge_type": challenge.challenge_type,
+        "target_value": challenge.target_value,
+        "duration_days": challenge.duration_days,
+        "is_active": "on",
+        "is_weekly": "on",
+    }
+    # when
+    response = staff.post(reverse("admin:challenges_challenge_change", args=[challenge.pk]), fields)
+    # then
+    assert response.status_code == 302
+    assert item(get_week(user), focus_week)["points"] == 90
 
 
 def test_week_needs_a_token(api_client):
