@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.selectors import notification_list
 from analytics import reports, streaks
 from analytics.models import WeeklyReview
+from challenges import selectors as challenge_selectors
 from challenges import services as challenge_services
 from challenges.models import UserPoints
 from challenges.weeks import current_week
@@ -31,6 +32,7 @@ from community.messaging import unread_messages
 from focus.rooms.models import RoomParticipant
 from focus.rooms.selectors import is_present, timer_state
 from focus.selectors import focus_session_current, focus_sessions_running
+from learnflow.cache import CacheReads
 from tasks.choices import DueDateRange
 from tasks.selectors import task_due_range_q, task_list
 
@@ -93,7 +95,7 @@ def _tasks(*, user) -> dict[str, dict]:
     return buckets
 
 
-def _week_challenges(*, user, week) -> list[dict]:
+def _week_challenges(*, user, week, reads: CacheReads | None) -> list[dict]:
     """``/api/challenges/week``'s items (the instances made on first need), as the dashboard shows them."""
     return [
         {
@@ -107,7 +109,7 @@ def _week_challenges(*, user, week) -> list[dict]:
             "total": item["total"],
             "status": item["status"],
         }
-        for item in challenge_services.week_challenges_ensured(user=user, week=week)
+        for item in challenge_services.week_challenges_ensured(user=user, week=week, reads=reads)
     ]
 
 
@@ -142,7 +144,13 @@ REVIEW_FIELDS = (
 )  # fmt: skip
 
 
-def dashboard(*, user) -> dict:
+def cache_keys() -> list[str]:
+    """The cache keys a dashboard read looks up (the week's challenges), to be read with the token's
+    user in one round trip."""
+    return challenge_selectors.week_cache_keys(week=current_week())
+
+
+def dashboard(*, user, reads: CacheReads | None = None) -> dict:
     """The dashboard in the shape ``DashboardSerializer`` documents, as plain values (serializing
     them field by field cost more than computing them), but for the running timer (a session) and
     the room, which the view serializes when there is one."""
@@ -178,7 +186,7 @@ def dashboard(*, user) -> dict:
             "shutdown": _streak(streaks.shutdown_streak_summary(user=user)),
         },
         "tasks": {"due_today": tasks[DueDateRange.TODAY], "overdue": tasks[DueDateRange.OVERDUE]},
-        "challenges": {"week_start": week, "items": _week_challenges(user=user, week=week)},
+        "challenges": {"week_start": week, "items": _week_challenges(user=user, week=week, reads=reads)},
         "unread": {"notifications": badges["unread_notifications"], "messages": badges["unread_messages"]},
         "latest_weekly_review": WeeklyReview.objects.filter(user=user)
         .order_by("-week_start")

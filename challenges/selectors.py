@@ -12,6 +12,7 @@ from focus.models import ShutdownReflection, StudySession
 from focus.selectors import counted_timer_sessions, counts_as_session, verified_sessions
 from focus.shutdown import shutdown_streak
 from learnflow import score_counts
+from learnflow.cache import CacheReads
 from learnflow.generation_cache import generation_cached, generation_end
 from learnflow.timeutils import local_today, user_zone
 from tasks.selectors import tasks_rewarded_count
@@ -118,17 +119,28 @@ def week_changed() -> None:
     generation_end(WEEK_GENERATION_KEY)
 
 
-def week_challenges_checked(*, user, week: date) -> tuple[list[dict], bool]:
+def week_cache_keys(*, week: date) -> list[str]:
+    """The cache keys a read of the week looks up, to be read with the token's user in one round trip
+    (``learnflow.cache.CacheReads``)."""
+    return [WEEK_GENERATION_KEY, _week_key(week)]
+
+
+def _week_key(week: date) -> str:
+    return f"challenges:week:{week.isoformat()}"
+
+
+def week_challenges_checked(*, user, week: date, reads: CacheReads | None = None) -> tuple[list[dict], bool]:
     """The week's active challenges (by name), each as the API shows it: the challenge's fields,
     ``joined_count``, the first joiners' avatars and the caller's ``progress`` / ``total`` / ``status``
     (null when not joined); and whether an active weekly challenge still lacks its instance this week
     (also true when the week has none yet). What everybody sees comes from the cache while nothing
     changed it (``week_changed``); the caller's part is one query."""
     shared, lacking = generation_cached(
-        key=f"challenges:week:{week.isoformat()}",
+        key=_week_key(week),
         generation_key=WEEK_GENERATION_KEY,
         compute=lambda: _week_shared(week),
         timeout=WEEK_CACHE_SECONDS,
+        reads=reads,
     )
     mine = {}
     if shared:

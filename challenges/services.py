@@ -13,6 +13,7 @@ from accounts.models import Notification
 from accounts.services import notification_create
 from focus.models import ShutdownReflection
 from learnflow import bulk, score_counts
+from learnflow.cache import CacheReads
 from learnflow.exceptions import Conflict
 
 from .choices import ChallengeType, ParticipationStatus, PointsReason
@@ -166,11 +167,11 @@ def weekly_challenges_create_missing(*, week: date) -> int:
     return len(created)
 
 
-def week_challenges_ensured(*, user, week: date) -> list[dict]:
+def week_challenges_ensured(*, user, week: date, reads: CacheReads | None = None) -> list[dict]:
     """The week's challenges for ``user`` (``selectors.week_challenges``), each active weekly
     challenge's instance made first when it is missing: a week already complete costs no write and
-    no query more."""
-    items, lacking = week_challenges_checked(user=user, week=week)
+    no query more. ``reads``: the week's cache keys already read (``selectors.week_cache_keys``)."""
+    items, lacking = week_challenges_checked(user=user, week=week, reads=reads)
     if lacking and weekly_challenges_create_missing(week=week):
         items = week_challenges(user=user, week=week)
     return items

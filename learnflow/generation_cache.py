@@ -19,13 +19,16 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
-from .cache import cache_invalidate
+from .cache import CacheReads, cache_invalidate
 
 
-def generation_cached(*, key: str, generation_key: str, compute: Callable[[], Any], timeout: int) -> Any:
+def generation_cached(
+    *, key: str, generation_key: str, compute: Callable[[], Any], timeout: int, reads: CacheReads | None = None
+) -> Any:
     """``compute()``'s value, from the cache while the generation under ``generation_key`` that it
-    was computed in lasts (and at most ``timeout`` seconds)."""
-    found = cache.get_many([generation_key, key])
+    was computed in lasts (and at most ``timeout`` seconds). ``reads``: what the request already read
+    (``[generation_key, key]`` read with the token's user costs no round trip more)."""
+    found = (reads or CacheReads()).get_many([generation_key, key])
     token, entry = found.get(generation_key), found.get(key)
     if token is not None and entry is not None and entry[0] == token:
         return entry[1]

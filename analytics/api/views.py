@@ -62,9 +62,14 @@ class DashboardView(APIView):
     """Your home screen in one request: you, today against your goal, streaks, tasks due, this week's
     challenges, unread counts, the latest weekly review and your weekly rank."""
 
+    cache_reads = None  # what the authentication read with the token's user (cache_prefetch_keys)
+
+    def cache_prefetch_keys(self, user_id) -> list[str]:
+        return dashboard.cache_keys()
+
     @extend_schema(responses=DashboardSerializer)
     def get(self, request):
-        data = dashboard.dashboard(user=request.user)
+        data = dashboard.dashboard(user=request.user, reads=self.cache_reads)
         today = data["today"]
         if today["active_timer"] is not None:
             today["active_timer"] = FocusSessionSerializer(today["active_timer"]).data

@@ -43,12 +43,18 @@ class ChallengeViewSet(viewsets.GenericViewSet):
                 return item
         return None
 
+    cache_reads = None  # what the authentication read with the token's user (cache_prefetch_keys)
+
+    def cache_prefetch_keys(self, user_id) -> list[str]:
+        return selectors.week_cache_keys(week=current_week()) if self.action == "week" else []
+
     @extend_schema(responses=WeeklyChallengeSerializer(many=True))
     @action(detail=False, methods=["get"])
     def week(self, request):
         """This week's challenges (created on first need) with the caller's progress."""
         # The items are built in the selector in the shape WeeklyChallengeSerializer documents.
-        return Response(services.week_challenges_ensured(user=request.user, week=current_week()))
+        items = services.week_challenges_ensured(user=request.user, week=current_week(), reads=self.cache_reads)
+        return Response(items)
 
     @errors(409)
     @extend_schema(request=None, responses=WeeklyChallengeSerializer)

@@ -220,18 +220,40 @@ def test_week_query_count_does_not_grow_with_challenges(user, other_user):
     assert len(with_eight) == len(with_three)
 
 
-def test_week_read_again_costs_only_the_callers_part(user, other_user, focus_week):
-    # given: everybody's part of the week was computed by an earlier read
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """The Redis commands sent while the test runs, each a round trip (no pipelines here)."""
+    import redis
+
+    sent = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return sent
+
+
+def test_week_read_again_costs_one_redis_round_trip_and_the_callers_query(
+    settings, user, other_user, focus_week, redis_commands
+):
+    # given: the token's user cached, as in production, and everybody's part computed by an earlier read
+    settings.LEARNFLOW_AUTH_USER_CACHE_SECONDS = 30
     ParticipationFactory(user=other_user, weekly_challenge=focus_week)
     with at(THURSDAY):
         client = client_for(user)
-        client.get("/api/challenges/week")
+        first = client.get("/api/challenges/week").json()
+        redis_commands.clear()
         # when
         with CaptureQueriesContext(connection) as again:
             response = client.get("/api/challenges/week")
-    # then: the token's user and the caller's participations
-    assert len(again) == 2
-    assert item(response.json(), focus_week)["joined_count"] == 1
+    # then: the caller's participations, read with the token's user and the cached week in one MGET
+    assert response.json() == first
+    assert item(first, focus_week)["joined_count"] == 1
+    assert len(again) == 1
+    assert redis_commands == ["MGET"]
 
 
 def test_week_shows_joins_and_leaves_of_others_at_once(user, other_user, focus_week):
