@@ -16,8 +16,8 @@ A fixed number of queries whatever the data (at most 15 with the authentication;
 """
 
 from django.db import connection
-from django.db.models import Count, Exists, Func, IntegerField, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Func, IntegerField, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,12 +26,13 @@ from analytics import reports, streaks
 from analytics.models import WeeklyReview
 from challenges import selectors as challenge_selectors
 from challenges import services as challenge_services
-from challenges.models import UserPoints
+from challenges.models import UserPoints, WeeklyPointsCount
 from challenges.weeks import current_week
 from community.messaging import unread_messages
 from focus.rooms.models import RoomParticipant
 from focus.rooms.selectors import is_present, timer_state
 from focus.selectors import focus_session_current, focus_sessions_running
+from learnflow import score_counts
 from learnflow.cache import CacheReads
 from tasks.choices import DueDateRange
 from tasks.selectors import task_due_range_q, task_list
@@ -45,6 +46,18 @@ def _count(queryset: QuerySet) -> Subquery:
     return Subquery(queryset.order_by().values(n=Func(Value(1), function="COUNT")), output_field=IntegerField())
 
 
+def _users_ahead(*, week, points) -> Subquery:
+    """How many users have more than ``points`` (an expression) this challenge week, as the weekly
+    leaderboard counts them (``challenges.selectors.users_above``): the sum of the week's histogram
+    over the higher scores where it is kept, else a COUNT."""
+    above = Greatest(points, 0)
+    if not score_counts.is_kept():
+        return _count(UserPoints.objects.filter(week_start=week, weekly_points__gt=above))
+    counted = WeeklyPointsCount.objects.filter(week_start=week, weekly_points__gt=above)
+    total = Subquery(counted.order_by().values(n=Func(F("users"), function="SUM")), output_field=IntegerField())
+    return Coalesce(total, 0)
+
+
 def _badges(*, user, week) -> dict:
     """The counts and points, and whether a timer runs and the user has a room seat (each read only
     then), gathered in one query of scalar subqueries."""
@@ -55,7 +68,7 @@ def _badges(*, user, week) -> dict:
         .values(
             points_total=Coalesce(Subquery(points.values("total_points")), 0),
             points_week=weekly,
-            users_ahead=_count(UserPoints.objects.filter(week_start=week, weekly_points__gt=weekly)),
+            users_ahead=_users_ahead(week=week, points=weekly),
             unread_notifications=_count(notification_list(user=user).filter(read_at__isnull=True)),
             unread_messages=_count(unread_messages(user=user)),
             timer_runs=Exists(focus_sessions_running(user=user)),
