@@ -16,21 +16,24 @@ A fixed number of queries whatever the data (at most 15 with the authentication;
 """
 
 from django.db import connection
-from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Func, IntegerField, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import notification_list
 from analytics import reports, streaks
 from analytics.models import WeeklyReview
+from challenges import selectors as challenge_selectors
 from challenges import services as challenge_services
-from challenges.models import Participation, UserPoints, WeeklyChallenge
+from challenges.models import UserPoints, WeeklyPointsCount
 from challenges.weeks import current_week
 from community.messaging import unread_messages
 from focus.rooms.models import RoomParticipant
 from focus.rooms.selectors import is_present, timer_state
-from focus.selectors import focus_session_current
+from focus.selectors import focus_session_current, focus_sessions_running
+from learnflow import score_counts
+from learnflow.cache import CacheReads
 from tasks.choices import DueDateRange
 from tasks.selectors import task_due_range_q, task_list
 
@@ -43,66 +46,84 @@ def _count(queryset: QuerySet) -> Subquery:
     return Subquery(queryset.order_by().values(n=Func(Value(1), function="COUNT")), output_field=IntegerField())
 
 
+def _users_ahead(*, week, points) -> Subquery:
+    """How many users have more than ``points`` (an expression) this challenge week, as the weekly
+    leaderboard counts them (``challenges.selectors.users_above``): the sum of the week's histogram
+    over the higher scores where it is kept, else a COUNT."""
+    above = Greatest(points, 0)
+    if not score_counts.is_kept():
+        return _count(UserPoints.objects.filter(week_start=week, weekly_points__gt=above))
+    counted = WeeklyPointsCount.objects.filter(week_start=week, weekly_points__gt=above)
+    total = Subquery(counted.order_by().values(n=Func(F("users"), function="SUM")), output_field=IntegerField())
+    return Coalesce(total, 0)
+
+
 def _badges(*, user, week) -> dict:
-    """The counts and points, gathered in one query of scalar subqueries."""
+    """The counts and points, and whether a timer runs and the user has a room seat (each read only
+    then), gathered in one query of scalar subqueries."""
     points = UserPoints.objects.filter(user=user)
     weekly = Coalesce(Subquery(points.filter(week_start=week).values("weekly_points")), 0)
-    open_tasks = task_list(user=user).filter(completed=False)
     return (
         User.objects.filter(pk=user.pk)
         .values(
             points_total=Coalesce(Subquery(points.values("total_points")), 0),
             points_week=weekly,
-            users_ahead=_count(UserPoints.objects.filter(week_start=week, weekly_points__gt=weekly)),
+            users_ahead=_users_ahead(week=week, points=weekly),
             unread_notifications=_count(notification_list(user=user).filter(read_at__isnull=True)),
             unread_messages=_count(unread_messages(user=user)),
-            due_today_count=_count(open_tasks.filter(task_due_range_q(user=user, due_range=DueDateRange.TODAY))),
-            overdue_count=_count(open_tasks.filter(task_due_range_q(user=user, due_range=DueDateRange.OVERDUE))),
+            timer_runs=Exists(focus_sessions_running(user=user)),
+            seated=Exists(RoomParticipant.objects.filter(user=user)),
         )
         .get()
     )
 
 
-def _tasks(*, user) -> dict[str, list]:
-    """The first open tasks of each bucket, earliest due first, in one query (a ``UNION ALL`` of
-    both, where the database can slice inside one)."""
+#: The fields of a listed task, as the dashboard shows them.
+TASK_FIELDS = ("id", "title", "due_date", "priority", "completed", "tags")
+
+
+def _tasks(*, user) -> dict[str, dict]:
+    """Each bucket's count of open tasks and its first ones, earliest due first, in one query (a
+    ``UNION ALL`` of both, where the database can slice inside one; each row carries its bucket's
+    count, a window over the bucket before the slice)."""
 
     def first(due_range: str) -> QuerySet:
         return (
             task_list(user=user)
             .filter(task_due_range_q(user=user, due_range=due_range), completed=False)
             .annotate(bucket=Value(due_range))
-            .order_by("due_date", "-priority_rank", "created_at")[:TASKS_SHOWN]
+            .order_by("due_date", "-priority_rank", "created_at")
+            .annotate(count=Window(Count("pk")))
+            .values(*TASK_FIELDS, "priority_rank", "created_at", "bucket", "count")[:TASKS_SHOWN]
         )
 
-    buckets = {DueDateRange.TODAY: [], DueDateRange.OVERDUE: []}
+    buckets = {due_range: {"count": 0, "items": []} for due_range in (DueDateRange.TODAY, DueDateRange.OVERDUE)}
     if connection.features.supports_slicing_ordering_in_compound:
         rows = list(first(DueDateRange.TODAY).union(first(DueDateRange.OVERDUE), all=True))
     else:  # SQLite, the embedded default: two queries
         rows = [*first(DueDateRange.TODAY), *first(DueDateRange.OVERDUE)]
-    for task in sorted(rows, key=lambda task: (task.due_date, -task.priority_rank, task.created_at)):
-        buckets[task.bucket].append(task)
+    for row in sorted(rows, key=lambda row: (row["due_date"], -row["priority_rank"], row["created_at"])):
+        buckets[row["bucket"]]["count"] = row["count"]
+        buckets[row["bucket"]]["items"].append({field: row[field] for field in TASK_FIELDS})
     return buckets
 
 
-def _week_challenges(*, user, week) -> list[WeeklyChallenge]:
-    mine = Participation.objects.filter(user=user, weekly_challenge=OuterRef("pk"))
-    rows = (
-        WeeklyChallenge.objects.filter(week_start=week, challenge__is_active=True)
-        .select_related("challenge")
-        .annotate(
-            joined_count=_count(Participation.objects.filter(weekly_challenge=OuterRef("pk"))),
-            my_progress=Subquery(mine.values("progress")),
-            my_status=Subquery(mine.values("status")),
-        )
-        .order_by("challenge__name")
-    )
-    found = list(rows)
-    # The week's challenges are made on first need (as ``/api/challenges/week`` does); only the first
-    # read of a new week pays for it.
-    if not found and challenge_services.weekly_challenges_create_missing(week=week):
-        found = list(rows.all())
-    return found
+def _week_challenges(*, user, week, reads: CacheReads | None) -> list[dict]:
+    """``/api/challenges/week``'s items (the instances made on first need), as the dashboard shows them."""
+    return [
+        {
+            "id": item["id"],
+            "name": item["name"],
+            "challenge_type": item["challenge_type"],
+            "points": item["points"],
+            "joined_count": item["joined_count"],
+            "joined": item["status"] is not None,
+            "progress": item["progress"],
+            "total": item["total"],
+            "status": item["status"],
+        }
+        for item in challenge_services.week_challenges_ensured(user=user, week=week, reads=reads)
+    ]
 
 
 def _room(*, user, now) -> dict | None:
@@ -119,11 +140,38 @@ def _room(*, user, now) -> dict | None:
     }
 
 
-def dashboard(*, user) -> dict:
+def _streak(streak: dict) -> dict:
+    return {
+        "current_streak": streak["current_streak"],
+        "longest_streak": streak["longest_streak"],
+        "last_active_date": streak["last_active_date"],
+        "streak_start_date": streak["streak_start_date"],
+        "days_until_break": streak["days_until_break"],
+        "active_today": streak["active_today"],
+    }
+
+
+#: The fields of the latest weekly review, as the dashboard shows it.
+REVIEW_FIELDS = (
+    "id", "week_start", "week_end", "weekly_summary", "patterns", "recommendations", "generated_by", "created_at",
+)  # fmt: skip
+
+
+def cache_keys() -> list[str]:
+    """The cache keys a dashboard read looks up (the week's challenges), to be read with the token's
+    user in one round trip."""
+    return challenge_selectors.week_cache_keys(week=current_week())
+
+
+def dashboard(*, user, reads: CacheReads | None = None) -> dict:
+    """The dashboard in the shape ``DashboardSerializer`` documents, as plain values (serializing
+    them field by field cost more than computing them), but for the running timer (a session) and
+    the room, which the view serializes when there is one."""
     now = timezone.now()
     week = current_week(now)
     badges = _badges(user=user, week=week)
     today = reports.today_summary(user=user)
+    day = today["today"]
     tasks = _tasks(user=user)
     return {
         "user": {
@@ -136,25 +184,27 @@ def dashboard(*, user) -> dict:
             "points_this_week": badges["points_week"],
         },
         "today": {
-            **today["today"],
+            "session_count": day["session_count"],
+            "total_minutes": day["total_minutes"],
+            "verified_minutes": day["verified_minutes"],
+            "manual_minutes": day["manual_minutes"],
+            "date": day["date"],
+            "goal_percent": day["goal_percent"],
             "goal_minutes": today["goal_minutes"],
-            "active_timer": focus_session_current(user=user),
-            "room": _room(user=user, now=now),
+            "active_timer": focus_session_current(user=user) if badges["timer_runs"] else None,
+            "room": _room(user=user, now=now) if badges["seated"] else None,
         },
-        "streaks": {"study": streaks.study_streak(user=user), "shutdown": streaks.shutdown_streak_summary(user=user)},
-        "tasks": {
-            "due_today": {
-                "count": badges["due_today_count"],
-                "items": tasks[DueDateRange.TODAY],
-            },
-            "overdue": {
-                "count": badges["overdue_count"],
-                "items": tasks[DueDateRange.OVERDUE],
-            },
+        "streaks": {
+            "study": _streak(streaks.study_streak(user=user)),
+            "shutdown": _streak(streaks.shutdown_streak_summary(user=user)),
         },
-        "challenges": {"week_start": week, "items": _week_challenges(user=user, week=week)},
+        "tasks": {"due_today": tasks[DueDateRange.TODAY], "overdue": tasks[DueDateRange.OVERDUE]},
+        "challenges": {"week_start": week, "items": _week_challenges(user=user, week=week, reads=reads)},
         "unread": {"notifications": badges["unread_notifications"], "messages": badges["unread_messages"]},
-        "latest_weekly_review": WeeklyReview.objects.filter(user=user).order_by("-week_start").first(),
+        "latest_weekly_review": WeeklyReview.objects.filter(user=user)
+        .order_by("-week_start")
+        .values(*REVIEW_FIELDS)
+        .first(),
         "leaderboard": {
             "week_start": week,
             "rank": badges["users_ahead"] + 1,

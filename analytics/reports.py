@@ -269,12 +269,16 @@ def today_summary(*, user) -> dict:
     today = local_today(user_zone(user))
     yesterday = today - timedelta(days=1)
     goal = user.daily_focus_goal_minutes
-    row = (
-        counted_sessions(user=user)
+    # Grouped by day rather than filtered per day: half the aggregates to build for the same answer.
+    days = {
+        row["local_date"]: row
+        for row in counted_sessions(user=user)
         .filter(local_date__in=(yesterday, today))
-        .aggregate(**_totals("today_", Q(local_date=today)), **_totals("yesterday_", Q(local_date=yesterday)))
-    )
-    now, before = _minutes(row, "today_"), _minutes(row, "yesterday_")
+        .values("local_date")
+        .annotate(**_totals())
+        .order_by()
+    }
+    now, before = _minutes(days.get(today)), _minutes(days.get(yesterday))
     return {
         "goal_minutes": goal,
         "today": {"date": today, **now, "goal_percent": _percent(now["total_minutes"], goal)},

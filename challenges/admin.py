@@ -18,11 +18,28 @@ from .models import (
     WeeklyChallenge,
     WeeklyResult,
 )
+from .selectors import week_changed
 from .services import points_award, points_rebuild, weekly_reset
 
 
+class WeekChangedMixin:
+    """Changes made here show in the week's challenges (``selectors.week_changed``) at once."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        week_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        week_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        week_changed()
+
+
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(WeekChangedMixin, admin.ModelAdmin):
     list_display = ("name", "challenge_type", "target_value", "points", "is_active", "is_weekly")
     list_filter = ("challenge_type", "is_active", "is_weekly")
     search_fields = ("name", "description")
@@ -35,7 +52,7 @@ class ChallengeAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeeklyChallenge)
-class WeeklyChallengeAdmin(admin.ModelAdmin):
+class WeeklyChallengeAdmin(WeekChangedMixin, admin.ModelAdmin):
     list_display = ("challenge", "week_start", "finalized_at")
     list_filter = ("week_start", "challenge")
     list_select_related = ("challenge",)
@@ -43,7 +60,7 @@ class WeeklyChallengeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(WeekChangedMixin, admin.ModelAdmin):
     list_display = ("user", "weekly_challenge", "progress", "status", "points_earned", "created_at", "completed_at")
     list_filter = ("status", "weekly_challenge__week_start")
     search_fields = ("user__username", "user__email", "weekly_challenge__challenge__name")

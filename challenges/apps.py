@@ -21,3 +21,4 @@ class ChallengesConfig(AppConfig):
         hooks.public_stats_providers.register("achievements", selectors.public_stats)
         hooks.user_data_exporters.register("achievements", selectors.achievements_export)
         hooks.user_deletion_handlers.register("weekly results", services.weekly_results_close_up)
+        hooks.user_deletion_handlers.register("week's joined counts", services.week_changed_for_deletion)

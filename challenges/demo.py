@@ -8,6 +8,7 @@ from learnflow import bulk
 from .achievements import achievements_check_many
 from .choices import ChallengeType
 from .models import Participation
+from .selectors import week_changed
 from .services import participations_refresh_many, weekly_challenges_ensure
 
 
@@ -20,6 +21,7 @@ def seed_challenges(*, user_ids, rng) -> int:
         if rng.random() < 0.5
     ]
     bulk.copy_objects(joined)
+    week_changed()
     participations_refresh_many(participations=Participation.objects.filter(pk__in=[p.pk for p in joined]))
     unlocked = achievements_check_many(user_ids=user_ids)
     return len(joined) + unlocked

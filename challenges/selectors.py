@@ -4,19 +4,29 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractHour
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, ExtractHour, RowNumber
 
 from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
 from focus.selectors import counted_timer_sessions, counts_as_session, verified_sessions
 from focus.shutdown import shutdown_streak
 from learnflow import score_counts
+from learnflow.cache import CacheReads
+from learnflow.generation_cache import generation_cached, generation_end
 from learnflow.timeutils import local_today, user_zone
 from tasks.selectors import tasks_rewarded_count
 
 from .choices import ChallengeType, ParticipationStatus
-from .models import Achievement, Participation, UserAchievement, UserPoints, WeeklyChallenge, WeeklyPointsCount
+from .models import (
+    Achievement,
+    Challenge,
+    Participation,
+    UserAchievement,
+    UserPoints,
+    WeeklyChallenge,
+    WeeklyPointsCount,
+)
 from .weeks import current_week, week_bounds
 
 #: A break counts for a break challenge when it starts within this long after a completed focus session.
@@ -93,20 +103,142 @@ def challenge_progress_many(*, user_ids, challenge_type: str, week: date) -> dic
     return {user.pk: challenge_progress(user=user, challenge_type=challenge_type, week=week) for user in users}
 
 
-def week_challenges(*, user, week: date) -> list[WeeklyChallenge]:
-    """The week's challenges with joined counts, the first three joiners' avatars and the caller's
-    own participation (``mine``), in a fixed number of queries."""
-    avatars = Participation.objects.select_related("user").order_by("created_at")
-    return list(
-        WeeklyChallenge.objects.filter(week_start=week, challenge__is_active=True)
-        .select_related("challenge")
-        .annotate(joined_count=Count("participations"))
-        .prefetch_related(
-            Prefetch("participations", queryset=avatars[:3], to_attr="first_joiners"),
-            Prefetch("participations", queryset=Participation.objects.filter(user=user), to_attr="mine"),
-        )
-        .order_by("challenge__name")
+#: How many of the first joiners' avatars each challenge of the week shows.
+JOINED_AVATARS = 3
+#: The week's challenges as everybody sees them are cached under this generation, which a join, a
+#: leave, a new weekly instance, a new challenge, a change in the admin and an account deletion end
+#: (``week_changed``).
+WEEK_GENERATION_KEY = "challenges:week-generation"
+#: The longest a change that ends no generation (a joiner's new avatar or name) takes to show.
+WEEK_CACHE_SECONDS = 60
+
+
+def week_changed() -> None:
+    """The week's challenges as everybody sees them changed: the next read computes them again
+    (once the current transaction commits)."""
+    generation_end(WEEK_GENERATION_KEY)
+
+
+def week_cache_keys(*, week: date) -> list[str]:
+    """The cache keys a read of the week looks up, to be read with the token's user in one round trip
+    (``learnflow.cache.CacheReads``)."""
+    return [WEEK_GENERATION_KEY, _week_key(week)]
+
+
+def _week_key(week: date) -> str:
+    return f"challenges:week:{week.isoformat()}"
+
+
+def week_challenges_checked(*, user, week: date, reads: CacheReads | None = None) -> tuple[list[dict], bool]:
+    """The week's active challenges (by name), each as the API shows it: the challenge's fields,
+    ``joined_count``, the first joiners' avatars and the caller's ``progress`` / ``total`` / ``status``
+    (null when not joined); and whether an active weekly challenge still lacks its instance this week
+    (also true when the week has none yet). What everybody sees comes from the cache while nothing
+    changed it (``week_changed``); the caller's part is one query."""
+    shared, lacking = generation_cached(
+        key=_week_key(week),
+        generation_key=WEEK_GENERATION_KEY,
+        compute=lambda: _week_shared(week),
+        timeout=WEEK_CACHE_SECONDS,
+        reads=reads,
     )
+    mine = {}
+    if shared:
+        mine = {
+            row[0]: row[1:]
+            for row in Participation.objects.filter(
+                user=user, weekly_challenge_id__in=[item["id"] for item in shared]
+            ).values_list("weekly_challenge_id", "progress", "status")
+        }
+    items = []
+    for item in shared:
+        progress, status = mine.get(item["id"], (None, None))
+        joined = status is not None
+        items.append(
+            {
+                **item,
+                "progress": progress if joined else None,
+                "total": item["target_value"] if joined else None,
+                "status": status,
+            }
+        )
+    return items, lacking
+
+
+def week_challenges(*, user, week: date) -> list[dict]:
+    """The week's challenges as ``week_challenges_checked`` gives them."""
+    return week_challenges_checked(user=user, week=week)[0]
+
+
+def _week_shared(week: date) -> tuple[list[dict], bool]:
+    """The week's active challenges without the caller's part, and whether one is lacking; two
+    queries, one when nobody joined yet."""
+    lacking = Challenge.objects.filter(is_active=True, is_weekly=True).exclude(weeks__week_start=week)
+    rows = list(
+        WeeklyChallenge.objects.filter(week_start=week, challenge__is_active=True)
+        .order_by("challenge__name")
+        .values(
+            "id",
+            "created_at",
+            "week_start",
+            "challenge__name",
+            "challenge__description",
+            "challenge__points",
+            "challenge__challenge_type",
+            "challenge__target_value",
+            "challenge__duration_days",
+            "challenge__is_active",
+            joined=Count("participations"),
+            lacking=Exists(lacking),
+        )
+    )
+    avatars = _first_joiners_avatars([row["id"] for row in rows if row["joined"]])
+    items = [
+        {
+            "id": row["id"],
+            "name": row["challenge__name"],
+            "description": row["challenge__description"],
+            "points": row["challenge__points"],
+            "challenge_type": row["challenge__challenge_type"],
+            "target_value": row["challenge__target_value"],
+            "duration_days": row["challenge__duration_days"],
+            "is_active": row["challenge__is_active"],
+            "created_at": row["created_at"],
+            "week_start": row["week_start"],
+            "joined_count": row["joined"],
+            "joined_avatars": avatars.get(row["id"], []),
+        }
+        for row in rows
+    ]
+    return items, not rows or rows[0]["lacking"]
+
+
+def _first_joiners_avatars(weekly_challenge_ids: list) -> dict:
+    """Weekly challenge id to the avatar URLs of its first joiners (``JOINED_AVATARS``), earliest
+    first; one query, none without ids."""
+    if not weekly_challenge_ids:
+        return {}
+    first = (
+        Participation.objects.filter(weekly_challenge_id__in=weekly_challenge_ids)
+        .annotate(place=Window(RowNumber(), partition_by=F("weekly_challenge_id"), order_by=F("created_at").asc()))
+        .filter(place__lte=JOINED_AVATARS)
+        .order_by("weekly_challenge_id", "place")
+        .values_list(
+            "weekly_challenge_id",
+            "user_id",
+            "user__username",
+            "user__full_name",
+            "user__avatar_key",
+            "user__avatar_source",
+        )
+    )
+    avatars: dict = {}
+    for challenge_id, user_id, username, full_name, avatar_key, avatar_source in first:
+        joiner = get_user_model()(
+            pk=user_id, username=username, full_name=full_name, avatar_key=avatar_key, avatar_source=avatar_source
+        )
+        avatars.setdefault(challenge_id, []).append(joiner.avatar_url)
+    return avatars
 
 
 def challenge_stats(*, user) -> dict:

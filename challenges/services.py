@@ -13,11 +13,19 @@ from accounts.models import Notification
 from accounts.services import notification_create
 from focus.models import ShutdownReflection
 from learnflow import bulk, score_counts
+from learnflow.cache import CacheReads
 from learnflow.exceptions import Conflict
 
 from .choices import ChallengeType, ParticipationStatus, PointsReason
 from .models import Challenge, Participation, PointsEntry, UserPoints, WeeklyChallenge, WeeklyPointsCount, WeeklyResult
-from .selectors import challenge_progress, challenge_progress_many, participations_to_refresh
+from .selectors import (
+    challenge_progress,
+    challenge_progress_many,
+    participations_to_refresh,
+    week_challenges,
+    week_challenges_checked,
+    week_changed,
+)
 from .weeks import current_week, week_bounds, week_of
 
 logger = logging.getLogger(__name__)
@@ -57,6 +65,8 @@ def challenges_install_defaults(*, dry_run: bool = False, stdout=None) -> list[s
             stdout.write(f"{'would install' if dry_run else 'installing'} challenge {definition['name']}")
         if not dry_run:
             Challenge.objects.create(**definition)
+    if missing and not dry_run:
+        week_changed()
     return [d["name"] for d in missing]
 
 
@@ -152,7 +162,19 @@ def weekly_challenges_create_missing(*, week: date) -> int:
     created = WeeklyChallenge.objects.bulk_create(
         [WeeklyChallenge(challenge=challenge, week_start=week) for challenge in missing], ignore_conflicts=True
     )
+    if created:
+        week_changed()
     return len(created)
+
+
+def week_challenges_ensured(*, user, week: date, reads: CacheReads | None = None) -> list[dict]:
+    """The week's challenges for ``user`` (``selectors.week_challenges``), each active weekly
+    challenge's instance made first when it is missing: a week already complete costs no write and
+    no query more. ``reads``: the week's cache keys already read (``selectors.week_cache_keys``)."""
+    items, lacking = week_challenges_checked(user=user, week=week, reads=reads)
+    if lacking and weekly_challenges_create_missing(week=week):
+        items = week_challenges(user=user, week=week)
+    return items
 
 
 def challenge_join(*, user, weekly_challenge: WeeklyChallenge) -> Participation:
@@ -165,6 +187,7 @@ def challenge_join(*, user, weekly_challenge: WeeklyChallenge) -> Participation:
             participation = Participation.objects.create(user=user, weekly_challenge=weekly_challenge)
     except IntegrityError:
         raise Conflict("You have already joined this challenge.") from None
+    week_changed()
     return participation_refresh(participation_id=participation.pk)
 
 
@@ -178,6 +201,7 @@ def challenge_leave(*, user, weekly_challenge: WeeklyChallenge) -> None:
     if participation.status != ParticipationStatus.IN_PROGRESS:
         raise Conflict("A finished challenge cannot be left.")
     participation.delete()
+    week_changed()
 
 
 def _locked(participations):
@@ -417,6 +441,11 @@ def _record_results(*, before: date) -> int:
 
 
 @transaction.atomic
+def week_changed_for_deletion(*, user) -> None:
+    """A deleted account's participations go with it: the week's joined counts and avatars change."""
+    week_changed()
+
+
 def weekly_results_close_up(*, user) -> int:
     """Take a user whose account is being deleted out of the finished weeks' final ranks, and close
     the ranks up behind them: everybody who had fewer points that week moves up one (ties keep

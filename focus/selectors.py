@@ -90,8 +90,12 @@ def session_group_choices(*, user, current_group_id=None) -> QuerySet[Group]:
     return Group.objects.filter(mine)
 
 
+def focus_sessions_running(*, user) -> QuerySet[StudySession]:
+    return StudySession.objects.filter(user=user, status=SessionStatus.ACTIVE)
+
+
 def focus_session_current(*, user) -> StudySession | None:
-    return StudySession.objects.filter(user=user, status=SessionStatus.ACTIVE).first()
+    return focus_sessions_running(user=user).first()
 
 
 def _timer_sessions(*, user, start, end) -> QuerySet[StudySession]:

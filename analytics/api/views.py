@@ -17,6 +17,7 @@ from analytics import activity, dashboard, leaderboards, reports, selectors, ser
 from analytics.models import FocusTotal, WeeklyReview
 from community.models import Group
 from community.selectors import group_of_member
+from focus.api.serializers import FocusSessionSerializer
 from learnflow.dates import date_param, month_param
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
@@ -30,6 +31,7 @@ from .serializers import (
     CalendarSerializer,
     ComprehensiveAnalyticsSerializer,
     DailyAnalyticsSerializer,
+    DashboardRoomSerializer,
     DashboardSerializer,
     DateRangeSerializer,
     FocusLeaderSerializer,
@@ -60,9 +62,20 @@ class DashboardView(APIView):
     """Your home screen in one request: you, today against your goal, streaks, tasks due, this week's
     challenges, unread counts, the latest weekly review and your weekly rank."""
 
+    cache_reads = None  # what the authentication read with the token's user (cache_prefetch_keys)
+
+    def cache_prefetch_keys(self, user_id) -> list[str]:
+        return dashboard.cache_keys()
+
     @extend_schema(responses=DashboardSerializer)
     def get(self, request):
-        return Response(DashboardSerializer(dashboard.dashboard(user=request.user)).data)
+        data = dashboard.dashboard(user=request.user, reads=self.cache_reads)
+        today = data["today"]
+        if today["active_timer"] is not None:
+            today["active_timer"] = FocusSessionSerializer(today["active_timer"]).data
+        if today["room"] is not None:
+            today["room"] = DashboardRoomSerializer(today["room"]).data
+        return Response(data)
 
 
 class TimeByGroupView(APIView):

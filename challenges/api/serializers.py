@@ -3,45 +3,28 @@
 from rest_framework import serializers
 
 from challenges.choices import ChallengeType
-from challenges.models import WeeklyChallenge
 from learnflow import dates
 
 
 class WeeklyChallengeSerializer(serializers.Serializer):
-    """A challenge of the week; ``progress`` / ``total`` / ``status`` are the caller's, null when not joined."""
+    """A challenge of the week; ``progress`` / ``total`` / ``status`` are the caller's, null when not joined.
+    The items come built by ``selectors.week_challenges`` in this shape."""
 
     id = serializers.UUIDField()
-    name = serializers.CharField(source="challenge.name")
-    description = serializers.CharField(source="challenge.description")
-    points = serializers.IntegerField(source="challenge.points")
-    challenge_type = serializers.ChoiceField(source="challenge.challenge_type", choices=ChallengeType.choices)
-    target_value = serializers.IntegerField(source="challenge.target_value")
-    duration_days = serializers.IntegerField(source="challenge.duration_days")
-    is_active = serializers.BooleanField(source="challenge.is_active")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    points = serializers.IntegerField()
+    challenge_type = serializers.ChoiceField(choices=ChallengeType.choices)
+    target_value = serializers.IntegerField()
+    duration_days = serializers.IntegerField()
+    is_active = serializers.BooleanField()
     created_at = dates.DateTimeField()
     week_start = dates.DateField()
     joined_count = serializers.IntegerField()
-    joined_avatars = serializers.SerializerMethodField()
-    progress = serializers.SerializerMethodField()
-    total = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField()
-
-    def _mine(self, instance: WeeklyChallenge):
-        return instance.mine[0] if instance.mine else None
-
-    def get_joined_avatars(self, instance) -> list[str]:
-        return [p.user.avatar_url for p in instance.first_joiners]
-
-    def get_progress(self, instance) -> int | None:
-        mine = self._mine(instance)
-        return mine.progress if mine else None
-
-    def get_total(self, instance) -> int | None:
-        return instance.challenge.target_value if self._mine(instance) else None
-
-    def get_status(self, instance) -> str | None:
-        mine = self._mine(instance)
-        return mine.status if mine else None
+    joined_avatars = serializers.ListField(child=serializers.CharField(), read_only=True)
+    progress = serializers.IntegerField(allow_null=True, read_only=True)
+    total = serializers.IntegerField(allow_null=True, read_only=True)
+    status = serializers.CharField(allow_null=True, read_only=True)
 
 
 class ChallengeStatsSerializer(serializers.Serializer):

@@ -39,20 +39,22 @@ class ChallengeViewSet(viewsets.GenericViewSet):
     def _week_item(self, instance_id):
         week = instance_id and get_object_or_404(WeeklyChallenge, pk=instance_id).week_start
         for item in selectors.week_challenges(user=self.request.user, week=week):
-            if item.pk == instance_id:
+            if item["id"] == instance_id:
                 return item
         return None
+
+    cache_reads = None  # what the authentication read with the token's user (cache_prefetch_keys)
+
+    def cache_prefetch_keys(self, user_id) -> list[str]:
+        return selectors.week_cache_keys(week=current_week()) if self.action == "week" else []
 
     @extend_schema(responses=WeeklyChallengeSerializer(many=True))
     @action(detail=False, methods=["get"])
     def week(self, request):
         """This week's challenges (created on first need) with the caller's progress."""
-        week = current_week()
-        # The instances are created on first need; the list comes from week_challenges (ensure's own
-        # list would be one query more, unread).
-        services.weekly_challenges_create_missing(week=week)
-        items = selectors.week_challenges(user=request.user, week=week)
-        return Response(WeeklyChallengeSerializer(items, many=True).data)
+        # The items are built in the selector in the shape WeeklyChallengeSerializer documents.
+        items = services.week_challenges_ensured(user=request.user, week=current_week(), reads=self.cache_reads)
+        return Response(items)
 
     @errors(409)
     @extend_schema(request=None, responses=WeeklyChallengeSerializer)
@@ -60,7 +62,7 @@ class ChallengeViewSet(viewsets.GenericViewSet):
     def join(self, request, pk=None):
         instance = self.get_object()
         services.challenge_join(user=request.user, weekly_challenge=instance)
-        return Response(WeeklyChallengeSerializer(self._week_item(instance.pk)).data)
+        return Response(self._week_item(instance.pk))
 
     @errors(409)
     @extend_schema(request=None, responses={200: LeftSerializer})

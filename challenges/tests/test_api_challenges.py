@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from challenges.choices import ParticipationStatus
 from challenges.models import Challenge, Participation, WeeklyChallenge
+from challenges.selectors import week_changed
 from challenges.services import points_award
 from challenges.tests.factories import (
     ChallengeFactory,
@@ -177,10 +180,12 @@ def test_week_query_count_does_not_grow_with_participants(user, focus_week):
     with at(THURSDAY):
         client = client_for(user)
         client.get("/api/challenges/week")
+        week_changed()
         with CaptureQueriesContext(connection) as with_one:
             one = client.get("/api/challenges/week")
         for n in range(19):
             ParticipationFactory(user=UserFactory(avatar_source=f"/avatars/{n + 1}.png"), weekly_challenge=focus_week)
+        week_changed()  # as a join through the API does: the read computes again
         # when
         with CaptureQueriesContext(connection) as with_twenty:
             twenty = client.get("/api/challenges/week")
@@ -198,11 +203,14 @@ def test_week_query_count_does_not_grow_with_challenges(user, other_user):
         client = client_for(user)
         for instance in (WeeklyChallenge.objects.get(pk=i["id"]) for i in client.get("/api/challenges/week").json()):
             ParticipationFactory(user=other_user, weekly_challenge=instance)
+        week_changed()  # as a join through the API does: the read computes again
         with CaptureQueriesContext(connection) as with_three:
             three = client.get("/api/challenges/week").json()
         for n in range(5):
             ParticipationFactory(user=other_user, weekly_challenge__challenge__name=f"Extra {n}")
+        week_changed()
         client.get("/api/challenges/week")
+        week_changed()
         # when
         with CaptureQueriesContext(connection) as with_eight:
             eight = client.get("/api/challenges/week").json()
@@ -210,6 +218,88 @@ def test_week_query_count_does_not_grow_with_challenges(user, other_user):
     assert (len(three), len(eight)) == (3, 8)
     assert {i["joined_count"] for i in eight} == {1}
     assert len(with_eight) == len(with_three)
+
+
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """The Redis commands sent while the test runs, each a round trip (no pipelines here)."""
+    import redis
+
+    sent = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return sent
+
+
+def test_week_read_again_costs_one_redis_round_trip_and_the_callers_query(
+    settings, user, other_user, focus_week, redis_commands
+):
+    # given: the token's user cached, as in production, and everybody's part computed by an earlier read
+    settings.LEARNFLOW_AUTH_USER_CACHE_SECONDS = 30
+    ParticipationFactory(user=other_user, weekly_challenge=focus_week)
+    with at(THURSDAY):
+        client = client_for(user)
+        first = client.get("/api/challenges/week").json()
+        redis_commands.clear()
+        # when
+        with CaptureQueriesContext(connection) as again:
+            response = client.get("/api/challenges/week")
+    # then: the caller's participations, read with the token's user and the cached week in one MGET
+    assert response.json() == first
+    assert item(first, focus_week)["joined_count"] == 1
+    assert len(again) == 1
+    assert redis_commands == ["MGET"]
+
+
+def test_week_shows_joins_and_leaves_of_others_at_once(user, other_user, focus_week):
+    # given
+    assert item(get_week(user), focus_week)["joined_count"] == 0
+    # when
+    assert join(other_user, focus_week.pk).status_code == 200
+    joined = item(get_week(user), focus_week)
+    assert leave(other_user, focus_week.pk).status_code == 200
+    left = item(get_week(user), focus_week)
+    # then
+    assert (joined["joined_count"], joined["joined_avatars"]) == (1, [other_user.avatar_url])
+    assert (left["joined_count"], left["joined_avatars"]) == (0, [])
+
+
+def test_week_shows_the_callers_own_join_on_the_next_read(user, focus_week):
+    # given
+    assert item(get_week(user), focus_week)["status"] is None
+    # when
+    assert join(user, focus_week.pk).status_code == 200
+    focus = item(get_week(user), focus_week)
+    # then
+    assert (focus["joined_count"], focus["status"], focus["total"]) == (1, "in_progress", 10)
+
+
+def test_week_shows_a_challenge_edited_in_the_admin_at_once(user, focus_week):
+    # given
+    assert item(get_week(user), focus_week)["points"] == 75
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    challenge = focus_week.challenge
+    fields = {
+        "name": challenge.name,
+        "description": challenge.description,
+        "points": 90,
+        "challenge_type": challenge.challenge_type,
+        "target_value": challenge.target_value,
+        "duration_days": challenge.duration_days,
+        "is_active": "on",
+        "is_weekly": "on",
+    }
+    # when
+    response = staff.post(reverse("admin:challenges_challenge_change", args=[challenge.pk]), fields)
+    # then
+    assert response.status_code == 302
+    assert item(get_week(user), focus_week)["points"] == 90
 
 
 def test_week_needs_a_token(api_client):
