@@ -23,14 +23,21 @@ from .cache import CacheReads, cache_invalidate
 
 
 def generation_cached(
-    *, key: str, generation_key: str, compute: Callable[[], Any], timeout: int, reads: CacheReads | None = None
+    *,
+    key: str,
+    generation_key: str,
+    compute: Callable[[], Any],
+    timeout: int,
+    reads: CacheReads | None = None,
+    valid: Callable[[Any], bool] | None = None,
 ) -> Any:
     """``compute()``'s value, from the cache while the generation under ``generation_key`` that it
     was computed in lasts (and at most ``timeout`` seconds). ``reads``: what the request already read
-    (``[generation_key, key]`` read with the token's user costs no round trip more)."""
+    (``[generation_key, key]`` read with the token's user costs no round trip more). ``valid``: whether
+    a stored value may still be served (e.g. it was computed in the user's current timezone)."""
     found = (reads or CacheReads()).get_many([generation_key, key])
     token, entry = found.get(generation_key), found.get(key)
-    if token is not None and entry is not None and entry[0] == token:
+    if token is not None and entry is not None and entry[0] == token and (valid is None or valid(entry[1])):
         return entry[1]
     if token is None:
         token = uuid.uuid4().hex

@@ -7,15 +7,12 @@ therefore misses the cache and includes the write; an evicted generation simply 
 stale data is never served under it.
 """
 
-import uuid
-
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import DateField, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from learnflow.cache import CacheReads, cache_invalidate
+from learnflow.cache import CacheReads
+from learnflow.generation_cache import generation_cached, generation_end
 from learnflow.timeutils import user_zone
 
 from .models import Goal, Progress
@@ -37,19 +34,10 @@ def summary_cache_keys(*, user_id, period: str, goal_number: int | None = None) 
     return [_generation_key(user_id), _data_key(user_id, period, goal_number)]
 
 
-def _generation(user_id, found: dict) -> str:
-    token = found.get(_generation_key(user_id))
-    if token is None:
-        token = uuid.uuid4().hex
-        if not cache.add(_generation_key(user_id), token, timeout=None):
-            token = cache.get(_generation_key(user_id)) or token
-    return token
-
-
 def summary_invalidate(*, user_id) -> None:
-    """End the current generation once the current transaction commits (the next read starts a new
-    one). With the cache down, the deletion is retried until it answers (``learnflow.cache``)."""
-    transaction.on_commit(lambda: cache_invalidate([_generation_key(user_id)]))
+    """End the current generation now and once the current transaction commits (the next read starts a
+    new one). With the cache down, the deletion is retried until it answers (``learnflow.cache``)."""
+    generation_end(_generation_key(user_id))
 
 
 def summary_compute(*, user, period: str, goal: Goal | None = None) -> list[dict]:
@@ -68,30 +56,35 @@ def summary_compute(*, user, period: str, goal: Goal | None = None) -> list[dict
     return [{label: row["start"], "total_hours": round(row["total"].total_seconds() / 3600, 2)} for row in rows]
 
 
+def _summary(*, user, period: str, goal_number: int | None) -> list[dict] | None:
+    goal = None
+    if goal_number is not None:
+        goal = Goal.objects.filter(user=user, number=goal_number).first()
+        if goal is None:
+            return None
+    return summary_compute(user=user, period=period, goal=goal)
+
+
 def summary_get(
     *, user, period: str, goal_number: int | None = None, use_cache: bool = True, reads: CacheReads | None = None
 ) -> list[dict] | None:
     """The summary of all the user's goals, or of their goal ``goal_number`` (``None`` when they have
     no such goal).
 
-    A cached summary is stored under a fixed key with the generation and the timezone it was computed
-    in, and is served only while both are still the user's: the generation and the summary are read in
-    one round trip (``reads``: already read with the token's user, or read now), and a hit costs no SQL
+    Cached with the generation and the timezone it was computed in (``learnflow.generation_cache``),
+    and served only while both are still the user's: the generation and the summary are read in one
+    round trip (``reads``: already read with the token's user, or read now), and a hit costs no SQL
     at all, not even the goal's lookup — deleting a goal ends the generation, so no summary of a
-    deleted goal is served."""
-    if use_cache:
-        keys = summary_cache_keys(user_id=user.pk, period=period, goal_number=goal_number)
-        found = (reads or CacheReads()).get_many(keys)
-        generation = _generation(user.pk, found)
-        stored = found.get(keys[1])
-        if isinstance(stored, tuple) and stored[:2] == (generation, user.timezone):
-            return stored[2]
-    goal = None
-    if goal_number is not None:
-        goal = Goal.objects.filter(user=user, number=goal_number).first()
-        if goal is None:
-            return None
-    data = summary_compute(user=user, period=period, goal=goal)
-    if use_cache:
-        cache.set(keys[1], (generation, user.timezone, data), timeout=settings.LEARNFLOW_SUMMARY_CACHE_SECONDS)
+    deleted goal is served, and "no such goal" is never served from the cache."""
+    if not use_cache:
+        return _summary(user=user, period=period, goal_number=goal_number)
+    zone = user.timezone
+    _, data = generation_cached(
+        key=_data_key(user.pk, period, goal_number),
+        generation_key=_generation_key(user.pk),
+        compute=lambda: (zone, _summary(user=user, period=period, goal_number=goal_number)),
+        timeout=settings.LEARNFLOW_SUMMARY_CACHE_SECONDS,
+        reads=reads,
+        valid=lambda stored: stored[0] == zone and stored[1] is not None,
+    )
     return data
