@@ -230,3 +230,19 @@ def celery_queue(transactional_db):
     finally:
         queue.take()
         app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """The Redis commands sent while the test runs, each a round trip (no pipelines here)."""
+    import redis
+
+    sent = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    return sent

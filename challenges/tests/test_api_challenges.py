@@ -220,22 +220,6 @@ def test_week_query_count_does_not_grow_with_challenges(user, other_user):
     assert len(with_eight) == len(with_three)
 
 
-@pytest.fixture
-def redis_commands(monkeypatch):
-    """The Redis commands sent while the test runs, each a round trip (no pipelines here)."""
-    import redis
-
-    sent = []
-    execute = redis.Redis.execute_command
-
-    def counted(self, *args, **options):
-        sent.append(args[0])
-        return execute(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
-    return sent
-
-
 def test_week_read_again_costs_one_redis_round_trip_and_the_callers_query(
     settings, user, other_user, focus_week, redis_commands
 ):

@@ -256,22 +256,6 @@ def test_a_summary_read_right_after_deleting_a_goal_leaves_its_hours_out():
 # --- cost of a cached read -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_commands(monkeypatch):
-    """The Redis commands sent while the test runs, each a round trip (no pipelines here)."""
-    import redis
-
-    sent = []
-    execute = redis.Redis.execute_command
-
-    def counted(self, *args, **options):
-        sent.append(args[0])
-        return execute(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", counted)
-    return sent
-
-
 @pytest.mark.parametrize("path", ["/api/summary/weekly/", "/api/summary/monthly/1/"])
 def test_a_cached_summary_costs_one_redis_round_trip_and_no_sql(settings, user, path, redis_commands):
     # given: the token's user cached, as in production, and the summary read once
