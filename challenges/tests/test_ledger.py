@@ -4,14 +4,12 @@ data export."""
 
 import io
 import json
-import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +17,7 @@ from accounts.tests.factories import UserFactory
 from challenges.models import PointsEntry, UserPoints
 from challenges.services import points_award
 from challenges.tests.factories import ParticipationFactory
-from learnflow.testing import client_for
+from learnflow.testing import at_once, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -95,25 +93,9 @@ def test_the_same_source_counts_for_another_user_and_for_another_reason(user, ot
 def test_parallel_awards_of_one_source_add_one_row(user):
     # given: four workers released at the same moment, awarding the same source
     threads_count = 4
-    barrier = threading.Barrier(threads_count)
-    results: list[bool] = []
-    lock = threading.Lock()
-
-    def work():
-        try:
-            barrier.wait(timeout=10)
-            entry = award(user, 10, source_id="retried-job")
-            with lock:
-                results.append(entry is not None)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(threads_count)]
     # when
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    entries = at_once(lambda: award(user, 10, source_id="retried-job"), times=threads_count, timeout=30)
+    results = [entry is not None for entry in entries]
     # then
     assert sorted(results) == [False] * (threads_count - 1) + [True]
     assert PointsEntry.objects.filter(user=user).count() == 1
