@@ -15,6 +15,9 @@ Product rules (docs/product-rules.md, "Home dashboard"):
 A fixed number of queries whatever the data (at most 15 with the authentication; tested).
 """
 
+import uuid
+from datetime import date, datetime
+
 from django.db import connection
 from django.db.models import Count, Exists, F, Func, IntegerField, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Greatest
@@ -34,8 +37,10 @@ from focus.rooms.selectors import is_present, timer_state
 from focus.selectors import focus_session_current, focus_sessions_running
 from learnflow import score_counts
 from learnflow.cache import CacheReads
+from learnflow.compiled import CompiledValues
+from learnflow.timeutils import local_day_bounds, local_today, user_zone
 from tasks.choices import DueDateRange
-from tasks.selectors import task_due_range_q, task_list
+from tasks.selectors import due_range_q, task_list
 
 #: Tasks listed in each bucket; the counts cover them all.
 TASKS_SHOWN = 5
@@ -58,50 +63,76 @@ def _users_ahead(*, week, points) -> Subquery:
     return Coalesce(total, 0)
 
 
-def _badges(*, user, week) -> dict:
+def _badges_query(*, user, week: date) -> QuerySet:
     """The counts and points, and whether a timer runs and the user has a room seat (each read only
     then), gathered in one query of scalar subqueries."""
     points = UserPoints.objects.filter(user=user)
     weekly = Coalesce(Subquery(points.filter(week_start=week).values("weekly_points")), 0)
-    return (
-        User.objects.filter(pk=user.pk)
-        .values(
-            points_total=Coalesce(Subquery(points.values("total_points")), 0),
-            points_week=weekly,
-            users_ahead=_users_ahead(week=week, points=weekly),
-            unread_notifications=_count(notification_list(user=user).filter(read_at__isnull=True)),
-            unread_messages=_count(unread_messages(user=user)),
-            timer_runs=Exists(focus_sessions_running(user=user)),
-            seated=Exists(RoomParticipant.objects.filter(user=user)),
-        )
-        .get()
+    return User.objects.filter(pk=user).values(
+        points_total=Coalesce(Subquery(points.values("total_points")), 0),
+        points_week=weekly,
+        users_ahead=_users_ahead(week=week, points=weekly),
+        unread_notifications=_count(notification_list(user=user).filter(read_at__isnull=True)),
+        unread_messages=_count(unread_messages(user=user)),
+        timer_runs=Exists(focus_sessions_running(user=user)),
+        seated=Exists(RoomParticipant.objects.filter(user=user)),
     )
+
+
+# The hot reads, compiled once (learnflow.compiled): building and compiling them cost more than
+# PostgreSQL's work.
+_badges = CompiledValues(_badges_query, user=uuid.UUID, week=date)
 
 
 #: The fields of a listed task, as the dashboard shows them.
 TASK_FIELDS = ("id", "title", "due_date", "priority", "completed", "tags")
 
 
+def _first_open(*, user, due_range: str, start: datetime, end: datetime) -> QuerySet:
+    """A bucket's first open tasks, earliest due first, each row with the bucket's count (a window
+    over the bucket before the slice)."""
+    return (
+        task_list(user=user)
+        .filter(due_range_q(due_range, start=start, end=end), completed=False)
+        .annotate(bucket=Value(due_range))
+        .order_by("due_date", "-priority_rank", "created_at")
+        .annotate(count=Window(Count("pk")))
+        .values(*TASK_FIELDS, "priority_rank", "created_at", "bucket", "count")[:TASKS_SHOWN]
+    )
+
+
+# Both buckets in one query (a ``UNION ALL``), where the database can slice inside one; else (SQLite,
+# the embedded default) one query each.
+_open_tasks = CompiledValues(
+    lambda *, user, start, end: _first_open(user=user, due_range=DueDateRange.TODAY, start=start, end=end).union(
+        _first_open(user=user, due_range=DueDateRange.OVERDUE, start=start, end=end), all=True
+    ),
+    user=uuid.UUID,
+    start=datetime,
+    end=datetime,
+)
+_due_today = CompiledValues(
+    lambda *, user, start, end: _first_open(user=user, due_range=DueDateRange.TODAY, start=start, end=end),
+    user=uuid.UUID,
+    start=datetime,
+    end=datetime,
+)
+_overdue = CompiledValues(
+    lambda *, user, start: _first_open(user=user, due_range=DueDateRange.OVERDUE, start=start, end=start),
+    user=uuid.UUID,
+    start=datetime,
+)
+
+
 def _tasks(*, user) -> dict[str, dict]:
-    """Each bucket's count of open tasks and its first ones, earliest due first, in one query (a
-    ``UNION ALL`` of both, where the database can slice inside one; each row carries its bucket's
-    count, a window over the bucket before the slice)."""
-
-    def first(due_range: str) -> QuerySet:
-        return (
-            task_list(user=user)
-            .filter(task_due_range_q(user=user, due_range=due_range), completed=False)
-            .annotate(bucket=Value(due_range))
-            .order_by("due_date", "-priority_rank", "created_at")
-            .annotate(count=Window(Count("pk")))
-            .values(*TASK_FIELDS, "priority_rank", "created_at", "bucket", "count")[:TASKS_SHOWN]
-        )
-
+    """Each bucket's count of open tasks and its first ones, earliest due first."""
+    tz = user_zone(user)
+    start, end = local_day_bounds(tz, local_today(tz))
     buckets = {due_range: {"count": 0, "items": []} for due_range in (DueDateRange.TODAY, DueDateRange.OVERDUE)}
     if connection.features.supports_slicing_ordering_in_compound:
-        rows = list(first(DueDateRange.TODAY).union(first(DueDateRange.OVERDUE), all=True))
-    else:  # SQLite, the embedded default: two queries
-        rows = [*first(DueDateRange.TODAY), *first(DueDateRange.OVERDUE)]
+        rows = _open_tasks(user=user.pk, start=start, end=end)
+    else:
+        rows = [*_due_today(user=user.pk, start=start, end=end), *_overdue(user=user.pk, start=start)]
     for row in sorted(rows, key=lambda row: (row["due_date"], -row["priority_rank"], row["created_at"])):
         buckets[row["bucket"]]["count"] = row["count"]
         buckets[row["bucket"]]["items"].append({field: row[field] for field in TASK_FIELDS})
@@ -157,6 +188,13 @@ REVIEW_FIELDS = (
 )  # fmt: skip
 
 
+# The latest weekly review, compiled once (learnflow.compiled).
+_latest_review = CompiledValues(
+    lambda *, user: WeeklyReview.objects.filter(user=user).order_by("-week_start").values(*REVIEW_FIELDS)[:1],
+    user=uuid.UUID,
+)
+
+
 def cache_keys() -> list[str]:
     """The cache keys a dashboard read looks up (the week's challenges), to be read with the token's
     user in one round trip."""
@@ -169,10 +207,11 @@ def dashboard(*, user, reads: CacheReads | None = None) -> dict:
     the room, which the view serializes when there is one."""
     now = timezone.now()
     week = current_week(now)
-    badges = _badges(user=user, week=week)
+    badges = _badges(user=user.pk, week=week)[0]
     today = reports.today_summary(user=user)
     day = today["today"]
     tasks = _tasks(user=user)
+    review = _latest_review(user=user.pk)
     return {
         "user": {
             "id": user.pk,
@@ -201,10 +240,7 @@ def dashboard(*, user, reads: CacheReads | None = None) -> dict:
         "tasks": {"due_today": tasks[DueDateRange.TODAY], "overdue": tasks[DueDateRange.OVERDUE]},
         "challenges": {"week_start": week, "items": _week_challenges(user=user, week=week, reads=reads)},
         "unread": {"notifications": badges["unread_notifications"], "messages": badges["unread_messages"]},
-        "latest_weekly_review": WeeklyReview.objects.filter(user=user)
-        .order_by("-week_start")
-        .values(*REVIEW_FIELDS)
-        .first(),
+        "latest_weekly_review": review[0] if review else None,
         "leaderboard": {
             "week_start": week,
             "rank": badges["users_ahead"] + 1,

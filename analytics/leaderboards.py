@@ -9,16 +9,19 @@ period's scores (``FocusScoreCount``: how many users hold each score, kept by tr
 totals; see ``learnflow.score_counts``), so no read walks the users above the caller.
 """
 
-from datetime import date, timedelta
+import uuid
+from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Case, Count, Exists, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, Func, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.weeks import current_week, week_zone
 from focus.selectors import verified_sessions
 from learnflow import bulk, score_counts
+from learnflow.compiled import CompiledValues
 from learnflow.timeutils import local_midnight
 
 from .models import FocusScoreCount, FocusTotal
@@ -55,12 +58,18 @@ def _verified_focus(user):
     return verified_sessions().filter(user=user)
 
 
-def _ended_within(period: str, start: date) -> Q | None:
-    """Sessions that ended in the period beginning on ``start`` (``None``: all time)."""
+def _period_bounds(period: str, start: date) -> tuple[datetime, datetime] | None:
+    """The instants the period beginning on ``start`` spans (``None``: all time)."""
     if period == Period.ALL_TIME:
         return None
     tz = week_zone()
-    return Q(ended_at__gte=local_midnight(tz, start), ended_at__lt=local_midnight(tz, _period_end(period, start)))
+    return local_midnight(tz, start), local_midnight(tz, _period_end(period, start))
+
+
+def _ended_within(period: str, start: date) -> Q | None:
+    """Sessions that ended in the period beginning on ``start`` (``None``: all time)."""
+    bounds = _period_bounds(period, start)
+    return None if bounds is None else Q(ended_at__gte=bounds[0], ended_at__lt=bounds[1])
 
 
 def focus_totals_refresh(*, user, at=()) -> None:
@@ -134,24 +143,103 @@ def focus_totals_refresh_many(*, user_ids) -> int:
         return bulk.update_rows(FocusTotal, "id", ["seconds", "sessions", "updated_at"], values)
 
 
-def _row(total: FocusTotal, rank: int, caller) -> dict:
+#: A board row's fields: the total and its owner's public face.
+ROW_FIELDS = (
+    "user_id", "seconds", "sessions", "user__username", "user__full_name", "user__avatar_key", "user__avatar_source",
+)  # fmt: skip
+
+
+def _row(total: dict, rank: int, caller) -> dict:
+    owner = get_user_model()(
+        pk=total["user_id"],
+        username=total["user__username"],
+        full_name=total["user__full_name"],
+        avatar_key=total["user__avatar_key"],
+        avatar_source=total["user__avatar_source"],
+    )
     return {
         "rank": rank,
-        "user": {"id": total.user_id, "username": total.user.username, "avatar_url": total.user.avatar_url},
-        "total_minutes": total.seconds // 60,
-        "session_count": total.sessions,
-        "is_current_user": total.user_id == caller.pk,
+        "user": {"id": owner.pk, "username": owner.username, "avatar_url": owner.avatar_url},
+        "total_minutes": total["seconds"] // 60,
+        "session_count": total["sessions"],
+        "is_current_user": owner.pk == caller.pk,
     }
 
 
-def own_focus_total(*, user, period: str, start: date) -> FocusTotal:
-    """The user's total of the period counted from their sessions now (not stored)."""
+def _others(*, user, period: str, start: date, group=None) -> QuerySet[FocusTotal]:
+    """The stored totals of everybody else who studied in the period (of ``group``'s members)."""
+    others = FocusTotal.objects.filter(period=period, period_start=start, seconds__gt=0).exclude(user=user)
+    if group is not None:
+        others = others.filter(user__memberships__group=group)
+    return others
+
+
+def _top_query(*, user, period: str, start: date, size: int = BOARD_SIZE, group=None) -> QuerySet:
+    # Ten rows of the (period, period_start, -seconds, user) index, which holds the tie order too.
+    others = _others(user=user, period=period, start=start, group=group)
+    return others.order_by("-seconds", "user_id").values(*ROW_FIELDS)[:size]
+
+
+def _own_query(*, user, since: datetime | None = None, until: datetime | None = None) -> QuerySet:
+    """The user's verified focus that ended in ``[since, until)`` (all of it without bounds): one
+    row, none without sessions."""
     sessions = _verified_focus(user)
-    window = _ended_within(period, start)
-    if window is not None:
-        sessions = sessions.filter(window)
-    totals = sessions.aggregate(seconds=Coalesce(Sum("duration_seconds"), 0), sessions=Count("pk"))
-    return FocusTotal(user=user, period=period, period_start=start, **totals)
+    if since is not None:
+        sessions = sessions.filter(ended_at__gte=since, ended_at__lt=until)
+    totals = {"seconds": Coalesce(Sum("duration_seconds"), 0), "sessions": Count("pk")}
+    return sessions.order_by().values("user_id").annotate(**totals)
+
+
+def _above_query(*, user, period: str, start: date, seconds: int) -> QuerySet:
+    """How many other users' stored totals of the period are above ``seconds``: the sum of the
+    histogram's counts above it, one row per distinct score, less the user's own stored total when
+    that one is above it (a COUNT of the totals where the histogram is not kept)."""
+    others = FocusTotal.objects.filter(period=period, period_start=start, seconds__gt=seconds)
+    if not score_counts.is_kept():
+        return others.exclude(user_id=user).order_by().values(n=Func(Value(1), function="COUNT"))
+    counted = FocusScoreCount.objects.filter(period=period, period_start=start, seconds__gt=seconds)
+    total = Subquery(counted.order_by().values(n=Func(F("users"), function="SUM")), output_field=IntegerField())
+    stored_above = Case(When(Exists(others.filter(user_id=user)), then=Value(1)), default=Value(0))
+    return get_user_model().objects.filter(pk=user).values(n=Coalesce(total, 0) - stored_above)
+
+
+# The board's three reads for each period, compiled once (learnflow.compiled): building and compiling
+# them cost more than PostgreSQL's work.
+def _compiled_top(period: str) -> CompiledValues:
+    return CompiledValues(
+        lambda *, user, start: _top_query(user=user, period=period, start=start), user=uuid.UUID, start=date
+    )
+
+
+def _compiled_above(period: str) -> CompiledValues:
+    return CompiledValues(
+        lambda *, user, start, seconds: _above_query(user=user, period=period, start=start, seconds=seconds),
+        user=uuid.UUID,
+        start=date,
+        seconds=int,
+    )
+
+
+_TOP = {period: _compiled_top(period) for period in Period.values}
+_ABOVE = {period: _compiled_above(period) for period in Period.values}
+_OWN = CompiledValues(_own_query, user=uuid.UUID, since=datetime, until=datetime)
+_OWN_ALL_TIME = CompiledValues(_own_query, user=uuid.UUID)
+
+
+def own_focus_total(*, user, period: str, start: date) -> dict:
+    """The user's total of the period counted from their sessions now (not stored), with their
+    public face as a board row shows it."""
+    bounds = _period_bounds(period, start)
+    rows = _OWN(user=user.pk, since=bounds[0], until=bounds[1]) if bounds else _OWN_ALL_TIME(user=user.pk)
+    return {
+        "user_id": user.pk,
+        "seconds": rows[0]["seconds"] if rows else 0,
+        "sessions": rows[0]["sessions"] if rows else 0,
+        "user__username": user.username,
+        "user__full_name": user.full_name,
+        "user__avatar_key": user.avatar_key,
+        "user__avatar_source": user.avatar_source,
+    }
 
 
 def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None) -> list[dict]:
@@ -164,36 +252,24 @@ def global_leaderboard(*, user, period: str, size: int = BOARD_SIZE, group=None)
     which a job refreshes right after each completed session (and the nightly repair), so others
     see a new session a moment later."""
     start = period_start(period)
-    others = FocusTotal.objects.filter(period=period, period_start=start, seconds__gt=0).exclude(user=user)
-    if group is not None:
-        others = others.filter(user__memberships__group=group)
     mine = own_focus_total(user=user, period=period, start=start)
-    # Ten rows of the (period, period_start, -seconds, user) index, which holds the tie order too.
-    top = list(others.select_related("user").order_by("-seconds", "user_id")[:size])
-    if mine.seconds > 0:
-        top = sorted([*top, mine], key=lambda total: (-total.seconds, total.user_id))[:size]
+    hot = group is None and size == BOARD_SIZE  # the compiled reads; a group's board builds its own
+    if hot:
+        top = _TOP[period](user=user.pk, start=start)
+    else:
+        top = list(_top_query(user=user, period=period, start=start, size=size, group=group))
+    if mine["seconds"] > 0:
+        top = sorted([*top, mine], key=lambda total: (-total["seconds"], total["user_id"]))[:size]
     rows, rank = [], 0
     for position, total in enumerate(top, start=1):
-        if position == 1 or total.seconds != top[position - 2].seconds:
+        if position == 1 or total["seconds"] != top[position - 2]["seconds"]:
             rank = position
         rows.append(_row(total, rank, user))
     if not any(row["is_current_user"] for row in rows):
-        above = others.filter(seconds__gt=mine.seconds).count() if group is not None else _ranked_above(mine)
+        if hot:
+            above = _ABOVE[period](user=user.pk, start=start, seconds=mine["seconds"])[0]["n"]
+        else:
+            others = _others(user=user, period=period, start=start, group=group)
+            above = others.filter(seconds__gt=mine["seconds"]).count()
         rows.append(_row(mine, above + 1, user))
     return rows
-
-
-def _ranked_above(mine: FocusTotal) -> int:
-    """How many other users' stored totals of the period are above the caller's own: the sum of the
-    histogram's counts above it, one row per distinct score, less the caller's stored total when
-    that one is above it (a COUNT of the totals where the histogram is not kept)."""
-    others = FocusTotal.objects.filter(period=mine.period, period_start=mine.period_start, seconds__gt=mine.seconds)
-    if not score_counts.is_kept():
-        return others.exclude(user_id=mine.user_id).count()
-    counted = FocusScoreCount.objects.filter(
-        period=mine.period, period_start=mine.period_start, seconds__gt=mine.seconds
-    )
-    stored_above = Exists(others.filter(user_id=mine.user_id))
-    return counted.aggregate(n=Coalesce(Sum("users"), 0) - Case(When(stored_above, then=Value(1)), default=Value(0)))[
-        "n"
-    ]

@@ -25,11 +25,13 @@ Product rules (docs/product-rules.md, "Analytics"):
 Everything is aggregated in SQL, a fixed number of queries per report whatever the user's history.
 """
 
+import uuid
 from datetime import date, timedelta
 
 from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncWeek
 
+from learnflow.compiled import CompiledValues
 from learnflow.timeutils import local_today, user_zone, week_start
 
 from . import streaks
@@ -264,20 +266,28 @@ def all_time_report(*, user) -> dict:
     }
 
 
+# Two local days' totals, grouped by day rather than filtered per day (half the aggregates for the
+# same answer); compiled once (learnflow.compiled).
+_two_days = CompiledValues(
+    lambda *, user, yesterday, today: (
+        counted_sessions(user=user)
+        .filter(local_date__in=(yesterday, today))
+        .values("local_date")
+        .annotate(**_totals())
+        .order_by()
+    ),
+    user=uuid.UUID,
+    yesterday=date,
+    today=date,
+)
+
+
 def today_summary(*, user) -> dict:
     """Today against yesterday (local days): sessions, minutes, the daily goal reached, the difference."""
     today = local_today(user_zone(user))
     yesterday = today - timedelta(days=1)
     goal = user.daily_focus_goal_minutes
-    # Grouped by day rather than filtered per day: half the aggregates to build for the same answer.
-    days = {
-        row["local_date"]: row
-        for row in counted_sessions(user=user)
-        .filter(local_date__in=(yesterday, today))
-        .values("local_date")
-        .annotate(**_totals())
-        .order_by()
-    }
+    days = {row["local_date"]: row for row in _two_days(user=user.pk, yesterday=yesterday, today=today)}
     now, before = _minutes(days.get(today)), _minutes(days.get(yesterday))
     return {
         "goal_minutes": goal,

@@ -7,6 +7,7 @@ session, and nightly by ``recompute_streaks``); reads never write, and judge the
 today: a streak whose last day is before yesterday reads as broken.
 """
 
+import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from focus.models import ShutdownReflection, StudySession
 from focus.shutdown import streak_through
 from learnflow import bulk
+from learnflow.compiled import CompiledValues
 from learnflow.timeutils import day_runs, local_today, user_zone
 
 from .models import Streak
@@ -98,21 +100,37 @@ def _judge(current: int, start: date | None, last: date | None, longest: int, to
     }
 
 
-def _judged(row: Streak | None, user) -> dict:
+#: The stored streak's fields a read judges.
+STREAK_FIELDS = ("current_streak", "streak_start_date", "last_active_date", "longest_streak")
+
+
+def _judged(row: dict | None, user) -> dict:
+    """The stored streak (``STREAK_FIELDS``) judged against the user's local today."""
     today = local_today(user_zone(user))
     if row is None:
         return _judge(0, None, None, 0, today)
-    return _judge(row.current_streak, row.streak_start_date, row.last_active_date, row.longest_streak, today)
+    current, start, last, longest = (row[field] for field in STREAK_FIELDS)
+    return _judge(current, start, last, longest, today)
+
+
+# The stored row (at most one: the user is its key), compiled once (learnflow.compiled).
+_stored_streak = CompiledValues(
+    lambda *, user: Streak.objects.filter(user=user).order_by().values(*STREAK_FIELDS), user=uuid.UUID
+)
 
 
 def study_streak(*, user) -> dict:
-    return _judged(Streak.objects.filter(user=user).first(), user)
+    rows = _stored_streak(user=user.pk)
+    return _judged(rows[0] if rows else None, user)
 
 
 def public_stats(*, users) -> dict:
     """The study streak of public profiles (current, judged against each owner's local today, and
     longest), from the stored rows; one query for all ``users``."""
-    rows = {row.user_id: row for row in Streak.objects.filter(user__in=[user.pk for user in users])}
+    rows = {
+        row["user_id"]: row
+        for row in Streak.objects.filter(user__in=[user.pk for user in users]).values("user_id", *STREAK_FIELDS)
+    }
     stats = {}
     for user in users:
         streak = _judged(rows.get(user.pk), user)
@@ -120,9 +138,15 @@ def public_stats(*, users) -> dict:
     return stats
 
 
+# The local days with a shutdown reflection, compiled once (learnflow.compiled).
+_shutdown_days = CompiledValues(
+    lambda *, user: ShutdownReflection.objects.filter(user=user).order_by().values("local_date"), user=uuid.UUID
+)
+
+
 def shutdown_streak_summary(*, user) -> dict:
     today = local_today(user_zone(user))
-    days = sorted(set(ShutdownReflection.objects.filter(user=user).values_list("local_date", flat=True)))
+    days = sorted({row["local_date"] for row in _shutdown_days(user=user.pk)})
     longest, start, last = day_runs(days)
     current = streak_through(set(days), today)
     return _judge(current, start, last, longest, today)

@@ -22,6 +22,11 @@ def task_due_range_q(*, user, due_range: str, now: datetime | None = None) -> Q:
     """The ``today`` / ``upcoming`` / ``overdue`` buckets, on the user's local calendar."""
     tz = user_zone(user)
     start, end = local_day_bounds(tz, local_today(tz, now))
+    return due_range_q(due_range, start=start, end=end)
+
+
+def due_range_q(due_range: str, *, start: datetime, end: datetime) -> Q:
+    """A due-date bucket for the local day ``[start, end)``."""
     if due_range == DueDateRange.TODAY:
         return Q(due_date__gte=start, due_date__lt=end)
     if due_range == DueDateRange.OVERDUE:

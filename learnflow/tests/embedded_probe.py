@@ -86,8 +86,42 @@ def main() -> int:
         if response.status_code >= 500:
             print(f"FAIL {response.status_code} {path}: {response.content[:500]!r}")
             failures += 1
+    failures += dashboard_mismatches(client, user)
     print(f"{len(paths)} GET operations read on {settings.DATABASES['default']['ENGINE']}; {failures} failed")
     return 1 if failures else 0
+
+
+def dashboard_mismatches(client, user) -> int:
+    """The dashboard's figures against the ORM's: its queries are compiled once and run with each
+    call's values (learnflow.compiled), which SQLite takes adapted (UUIDs and datetimes as text), so a
+    wrong binding would answer 200 with wrong numbers."""
+    from analytics.models import Streak
+    from analytics.selectors import counted_sessions
+    from focus.models import ShutdownReflection
+    from learnflow.timeutils import local_today, user_zone
+    from tasks.selectors import task_due_range_q, task_list
+
+    home = client.get("/api/dashboard").json()
+    open_tasks = task_list(user=user).filter(completed=False)
+    expected = {
+        "tasks due today": open_tasks.filter(task_due_range_q(user=user, due_range="today")).count(),
+        "tasks overdue": open_tasks.filter(task_due_range_q(user=user, due_range="overdue")).count(),
+        "sessions today": counted_sessions(user=user).filter(local_date=local_today(user_zone(user))).count(),
+        "study streak": Streak.objects.get(user=user).current_streak,
+        "last shutdown": ShutdownReflection.objects.get(user=user).local_date.isoformat(),
+    }
+    answered = {
+        "tasks due today": home["tasks"]["due_today"]["count"],
+        "tasks overdue": home["tasks"]["overdue"]["count"],
+        "sessions today": home["today"]["session_count"],
+        "study streak": home["streaks"]["study"]["current_streak"],
+        "last shutdown": home["streaks"]["shutdown"]["last_active_date"],
+    }
+    wrong = {name: (answered[name], value) for name, value in expected.items() if answered[name] != value}
+    if wrong or expected["tasks overdue"] != 1 or expected["study streak"] != 1:
+        print(f"FAIL dashboard figures (answered, expected): {wrong}; expected {expected}")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
