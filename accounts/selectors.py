@@ -8,6 +8,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from learnflow import hooks
+from learnflow.compiled import CompiledValues, scalar
 from learnflow.timeutils import user_zone
 
 from .choices import ProfileVisibility
@@ -86,9 +87,21 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
 
 
+# Compiled once (learnflow.compiled): the badge is read on every screen.
+_unread_notifications = CompiledValues(
+    lambda *, user: (
+        User.objects.filter(pk=user)
+        .order_by()
+        .values(n=scalar(Notification.objects.filter(user=user, read_at__isnull=True)))
+    ),
+    user=uuid.UUID,
+)
+
+
 def notification_unread_count(*, user: User | uuid.UUID) -> int:
     """How many of the user's notifications are unread (``user``: the user or their id)."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    rows = _unread_notifications(user=getattr(user, "pk", user))
+    return rows[0]["n"] if rows else 0
 
 
 def user_export(*, user: User) -> dict:

@@ -19,8 +19,8 @@ import uuid
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Func, IntegerField, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -29,15 +29,14 @@ from analytics import reports, streaks
 from analytics.models import WeeklyReview
 from challenges import selectors as challenge_selectors
 from challenges import services as challenge_services
-from challenges.models import UserPoints, WeeklyPointsCount
+from challenges.models import UserPoints
 from challenges.weeks import current_week
 from community.messaging import unread_messages
 from focus.rooms.models import RoomParticipant
 from focus.rooms.selectors import is_present, timer_state
 from focus.selectors import focus_session_current, focus_sessions_running
-from learnflow import score_counts
 from learnflow.cache import CacheReads
-from learnflow.compiled import CompiledValues
+from learnflow.compiled import CompiledValues, scalar
 from learnflow.timeutils import local_day_bounds, local_today, user_zone
 from tasks.choices import DueDateRange
 from tasks.selectors import due_range_q, task_list
@@ -46,36 +45,23 @@ from tasks.selectors import due_range_q, task_list
 TASKS_SHOWN = 5
 
 
-def _count(queryset: QuerySet) -> Subquery:
-    """``SELECT COUNT(*)`` of a queryset, as a scalar subquery."""
-    return Subquery(queryset.order_by().values(n=Func(Value(1), function="COUNT")), output_field=IntegerField())
-
-
-def _users_ahead(*, week, points) -> Subquery:
-    """How many users have more than ``points`` (an expression) this challenge week, as the weekly
-    leaderboard counts them (``challenges.selectors.users_above``): the sum of the week's histogram
-    over the higher scores where it is kept, else a COUNT."""
-    above = Greatest(points, 0)
-    if not score_counts.is_kept():
-        return _count(UserPoints.objects.filter(week_start=week, weekly_points__gt=above))
-    counted = WeeklyPointsCount.objects.filter(week_start=week, weekly_points__gt=above)
-    total = Subquery(counted.order_by().values(n=Func(F("users"), function="SUM")), output_field=IntegerField())
-    return Coalesce(total, 0)
-
-
 def _badges_query(*, user, week: date) -> QuerySet:
     """The counts and points, and whether a timer runs and the user has a room seat (each read only
     then), gathered in one query of scalar subqueries."""
     points = UserPoints.objects.filter(user=user)
     weekly = Coalesce(Subquery(points.filter(week_start=week).values("weekly_points")), 0)
-    return User.objects.filter(pk=user).values(
-        points_total=Coalesce(Subquery(points.values("total_points")), 0),
-        points_week=weekly,
-        users_ahead=_users_ahead(week=week, points=weekly),
-        unread_notifications=_count(notification_list(user=user).filter(read_at__isnull=True)),
-        unread_messages=_count(unread_messages(user=user)),
-        timer_runs=Exists(focus_sessions_running(user=user)),
-        seated=Exists(RoomParticipant.objects.filter(user=user)),
+    return (
+        User.objects.filter(pk=user)
+        .order_by()
+        .values(
+            points_total=Coalesce(Subquery(points.values("total_points")), 0),
+            points_week=weekly,
+            users_ahead=challenge_selectors.users_above_expression(week=week, points=weekly),
+            unread_notifications=scalar(notification_list(user=user).filter(read_at__isnull=True)),
+            unread_messages=scalar(unread_messages(user=user)),
+            timer_runs=Exists(focus_sessions_running(user=user)),
+            seated=Exists(RoomParticipant.objects.filter(user=user)),
+        )
     )
 
 

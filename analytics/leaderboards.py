@@ -14,14 +14,14 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, Func, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.weeks import current_week, week_zone
 from focus.selectors import verified_sessions
 from learnflow import bulk, score_counts
-from learnflow.compiled import CompiledValues
+from learnflow.compiled import CompiledValues, scalar
 from learnflow.timeutils import local_midnight
 
 from .models import FocusScoreCount, FocusTotal
@@ -196,11 +196,11 @@ def _above_query(*, user, period: str, start: date, seconds: int) -> QuerySet:
     that one is above it (a COUNT of the totals where the histogram is not kept)."""
     others = FocusTotal.objects.filter(period=period, period_start=start, seconds__gt=seconds)
     if not score_counts.is_kept():
-        return others.exclude(user_id=user).order_by().values(n=Func(Value(1), function="COUNT"))
+        return get_user_model().objects.filter(pk=user).order_by().values(n=scalar(others.exclude(user_id=user)))
     counted = FocusScoreCount.objects.filter(period=period, period_start=start, seconds__gt=seconds)
-    total = Subquery(counted.order_by().values(n=Func(F("users"), function="SUM")), output_field=IntegerField())
     stored_above = Case(When(Exists(others.filter(user_id=user)), then=Value(1)), default=Value(0))
-    return get_user_model().objects.filter(pk=user).values(n=Coalesce(total, 0) - stored_above)
+    above = Coalesce(scalar(counted, "SUM", F("users")), 0) - stored_above
+    return get_user_model().objects.filter(pk=user).order_by().values(n=above)
 
 
 # The board's three reads for each period, compiled once (learnflow.compiled): building and compiling

@@ -1,11 +1,22 @@
 """Reads for challenges: derived progress, the week's challenges, stats and the weekly leaderboard."""
 
+import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Window
-from django.db.models.functions import Coalesce, ExtractHour, RowNumber
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractHour, Greatest, RowNumber
 
 from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
@@ -13,6 +24,7 @@ from focus.selectors import counted_timer_sessions, counts_as_session, verified_
 from focus.shutdown import shutdown_streak
 from learnflow import score_counts
 from learnflow.cache import CacheReads
+from learnflow.compiled import CompiledValues, scalar
 from learnflow.generation_cache import generation_cached, generation_end
 from learnflow.timeutils import local_today, user_zone
 from tasks.selectors import tasks_rewarded_count
@@ -265,41 +277,68 @@ def challenge_stats(*, user) -> dict:
     }
 
 
+#: A leaderboard row's fields: the points and their owner's public face.
+LEADER_FIELDS = (
+    "user_id", "weekly_points", "user__username", "user__full_name", "user__avatar_key", "user__avatar_source",
+)  # fmt: skip
+
+
+def users_above_expression(*, week, points) -> Coalesce | Subquery:
+    """How many users have more than ``points`` (an expression) in the challenge week, for a query to
+    hold: the sum of the week's histogram (``WeeklyPointsCount``, how many users hold each score,
+    kept by triggers on ``UserPoints``) over the higher scores, one row per distinct score instead
+    of one per user; a COUNT where the histogram is not kept (``learnflow.score_counts``). 0 points
+    or fewer ranks after everybody who scored."""
+    above = Greatest(points, 0)
+    if not score_counts.is_kept():
+        return scalar(UserPoints.objects.filter(week_start=week, weekly_points__gt=above))
+    counted = WeeklyPointsCount.objects.filter(week_start=week, weekly_points__gt=above)
+    return Coalesce(scalar(counted, "SUM", F("users")), 0)
+
+
+def _top_query(*, week: date) -> QuerySet:
+    # The top rows straight from the (week_start, -weekly_points, user) index, which holds the tie
+    # order too, so however many users share a score only ten rows are read; ranked in Python, since
+    # a RANK() window would rank every user of the week on each request. Everybody with more points
+    # than a top row is listed before it, so its position among equals gives its rank.
+    top = UserPoints.objects.filter(week_start=week, weekly_points__gt=0).order_by("-weekly_points", "user_id")
+    return top.values(*LEADER_FIELDS)[:LEADERBOARD_SIZE]
+
+
+def _standing_query(*, user, week: date) -> QuerySet:
+    """The user's points this week and how many users have more, in one row."""
+    mine = Coalesce(Subquery(UserPoints.objects.filter(user=user, week_start=week).values("weekly_points")), 0)
+    above = users_above_expression(week=week, points=mine)
+    return get_user_model().objects.filter(pk=user).order_by().values(week_points=mine, users_above=above)
+
+
+# The leaderboard's two reads, compiled once (learnflow.compiled): building and compiling them cost
+# more than PostgreSQL's work.
+_top = CompiledValues(_top_query, week=date)
+_standing = CompiledValues(_standing_query, user=uuid.UUID, week=date)
+
+
 def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
     """The top 10 by points this challenge week (ties share a rank and list by user id), plus the
     caller's own row with their real rank when they are not in it, even with 0 points."""
     week = week or current_week()
-    # The top rows straight from the (week_start, -weekly_points, user) index, which holds the tie
-    # order too, so however many users share a score only ten rows are read; ranked here, since a
-    # RANK() window would rank every user of the week on each request. Everybody with more points
-    # than a top row is listed before it, so its position among equals gives its rank.
-    top = list(
-        UserPoints.objects.filter(week_start=week, weekly_points__gt=0)
-        .select_related("user")
-        .order_by("-weekly_points", "user_id")[:LEADERBOARD_SIZE]
-    )
+    top = _top(week=week)
     rows, rank = [], 0
     for position, entry in enumerate(top, start=1):
-        if position == 1 or entry.weekly_points != top[position - 2].weekly_points:
+        if position == 1 or entry["weekly_points"] != top[position - 2]["weekly_points"]:
             rank = position
-        rows.append(_leader_row(entry.user, entry.weekly_points, rank, user))
+        member = get_user_model()(
+            pk=entry["user_id"],
+            username=entry["user__username"],
+            full_name=entry["user__full_name"],
+            avatar_key=entry["user__avatar_key"],
+            avatar_source=entry["user__avatar_source"],
+        )
+        rows.append(_leader_row(member, entry["weekly_points"], rank, user))
     if not any(row["is_current_user"] for row in rows):
-        mine = UserPoints.objects.filter(user=user, week_start=week).values_list("weekly_points", flat=True).first()
-        mine = mine or 0
-        above = users_above(week=week, points=mine)
-        rows.append(_leader_row(user, mine, above + 1, user))
+        standing = _standing(user=user.pk, week=week)[0]
+        rows.append(_leader_row(user, standing["week_points"], standing["users_above"] + 1, user))
     return rows
-
-
-def users_above(*, week: date, points: int) -> int:
-    """How many users have more than ``points`` in the challenge week: the sum of the week's
-    histogram (``WeeklyPointsCount``, how many users hold each score, kept by triggers on
-    ``UserPoints``) over the higher scores, one row per distinct score instead of one per user; a
-    COUNT where the histogram is not kept (``learnflow.score_counts``)."""
-    if not score_counts.is_kept():
-        return UserPoints.objects.filter(week_start=week, weekly_points__gt=max(points, 0)).count()
-    counted = WeeklyPointsCount.objects.filter(week_start=week, weekly_points__gt=max(points, 0))
-    return counted.aggregate(n=Coalesce(Sum("users"), 0))["n"]
 
 
 def _leader_row(member, points: int, rank: int, caller) -> dict:

@@ -1,14 +1,17 @@
 """1:1 messages: one conversation per pair, unread counts per participant."""
 
+import uuid
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.choices import NotificationKind
 from accounts.models import Notification
 from accounts.services import notification_create
+from learnflow.compiled import CompiledValues, scalar
 
 from .models import Conversation, Message
 
@@ -18,12 +21,11 @@ def _pair(one, other) -> tuple:
 
 
 def conversation_get_or_create(*, user, other) -> Conversation:
+    """The pair's conversation, made on their first message. Of two first messages racing, the one
+    whose insert loses reads the winner's row (``get_or_create`` inserts in a savepoint and reads
+    again after the unique pair's ``IntegrityError``), so an existing conversation costs one query."""
     user_a, user_b = _pair(user, other)
-    try:
-        with transaction.atomic():
-            return Conversation.objects.get_or_create(user_a=user_a, user_b=user_b)[0]
-    except IntegrityError:
-        return Conversation.objects.get(user_a=user_a, user_b=user_b)
+    return Conversation.objects.get_or_create(user_a=user_a, user_b=user_b)[0]
 
 
 @transaction.atomic
@@ -42,8 +44,7 @@ def message_send(*, sender, receiver_id, content: str) -> Message:
         title=f"New message from {sender.username}",
         body=content[:200],
         data={"conversation_id": str(conversation.pk)},
-        dedupe_key=f"message:{message.pk}",
-    )
+    )  # no dedupe key: made once, in the message's own transaction
     return message
 
 
@@ -78,8 +79,16 @@ def unread_messages(*, user) -> QuerySet[Message]:
     ).exclude(sender=user)
 
 
+# Compiled once (learnflow.compiled): the badge is read on every screen.
+_unread = CompiledValues(
+    lambda *, user: get_user_model().objects.filter(pk=user).order_by().values(n=scalar(unread_messages(user=user))),
+    user=uuid.UUID,
+)
+
+
 def unread_count(*, user) -> int:
-    return unread_messages(user=user).aggregate(n=Count("pk"))["n"]
+    rows = _unread(user=user.pk)
+    return rows[0]["n"] if rows else 0
 
 
 @transaction.atomic

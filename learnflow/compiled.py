@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
 
 #: The markers of each supported type: two sets, for the two builds (``index`` tells the arguments
 #: of one type apart).
@@ -143,3 +143,10 @@ class CompiledValues:
             rows = template.compiler.apply_converters(rows, template.converters)
         names = template.names
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def scalar(queryset: QuerySet, function: str = "COUNT", expression=None) -> Subquery:
+    """``SELECT function(expression)`` over ``queryset`` (``COUNT(1)`` by default) as a scalar
+    subquery: how the single-row reads gather several counts and sums into one query."""
+    aggregated = queryset.order_by().values(n=Func(Value(1) if expression is None else expression, function=function))
+    return Subquery(aggregated, output_field=IntegerField())
