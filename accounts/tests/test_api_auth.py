@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import jobs
 from accounts.choices import NotificationKind, Tier
@@ -352,6 +353,30 @@ def test_refresh_rotates_and_the_old_refresh_token_is_then_rejected(api_client, 
     assert reused.status_code == 401
     assert reused.json()["code"] == "token_not_valid"
     assert api_client.post(path, {"refresh": rotated.json()["refresh"]}).status_code == 200
+
+
+def test_a_rotation_writes_its_rows_by_owner_id_in_seven_queries(api_client, tokens, user, django_assert_num_queries):
+    # when: the blacklist check, the owner, the old row, its blacklist entry (in a savepoint), the new
+    # row; seven in production, nine here, where the test's transaction makes the rotation's a savepoint
+    with django_assert_num_queries(9):
+        rotated = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]})
+    # then
+    assert rotated.status_code == 200, rotated.content
+    old, new = (RefreshToken(token, verify=False)["jti"] for token in (tokens["refresh"], rotated.json()["refresh"]))
+    assert OutstandingToken.objects.get(jti=old).blacklistedtoken.token.user == user
+    assert OutstandingToken.objects.get(jti=new).user == user
+
+
+def test_a_refresh_token_missing_from_the_outstanding_list_still_rotates_once(api_client, tokens, user):
+    # given: a token whose outstanding row is gone (issued before the blacklist app, or purged)
+    OutstandingToken.objects.filter(jti=RefreshToken(tokens["refresh"], verify=False)["jti"]).delete()
+    # when
+    rotated = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]})
+    reused = api_client.post("/api/token/refresh/", {"refresh": tokens["refresh"]})
+    # then
+    assert rotated.status_code == 200, rotated.content
+    assert reused.status_code == 401
+    assert OutstandingToken.objects.filter(user=user).count() == 2
 
 
 def test_refreshed_access_token_works(api_client, tokens, user):
