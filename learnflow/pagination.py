@@ -1,7 +1,6 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db import connections
-from django.db.models import Count, QuerySet, Window
+from django.db.models import IntegerField, QuerySet, Subquery
 from django.db.models.query import ModelIterable, ValuesIterable
 from rest_framework import pagination
 
@@ -9,11 +8,21 @@ from rest_framework import pagination
 TOTAL = "_learnflow_page_total"
 
 
+class _ListSize(Subquery):
+    """``(SELECT COUNT(*) FROM (<the list's query>))`` in the page query's select list: PostgreSQL
+    runs it once (an InitPlan, the plan of a separate ``COUNT``), and the page keeps its own plan
+    (an index read stopping at the LIMIT). ``COUNT(*) OVER ()`` would say the same, but makes the
+    database build every matching row in full (joins, subqueries of the select list) before the
+    LIMIT: ten times the separate ``COUNT`` on a forum of 200,000 posts."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS _learnflow_list)"
+    output_field = IntegerField()
+
+
 def _countable_in_page(object_list) -> bool:
-    """Whether ``COUNT(*) OVER ()`` on the page query counts exactly what ``.count()`` would: a plain
-    filtered queryset of model instances or ``values()`` dicts, with no DISTINCT, grouping, aggregate
-    or combinator (there the window would count something else, or Django could not add it), on a
-    database with window functions (PostgreSQL; SQLite since 3.25)."""
+    """Whether the page query can carry the list's size: a plain filtered queryset of model instances
+    or ``values()`` dicts, with no DISTINCT, grouping, aggregate, slice or combinator (those keep
+    Django's own ``COUNT``), and no field or annotation of the column's name."""
     if not isinstance(object_list, QuerySet) or object_list._iterable_class not in (ModelIterable, ValuesIterable):
         return False
     query = object_list.query
@@ -27,18 +36,16 @@ def _countable_in_page(object_list) -> bool:
         or TOTAL in query.annotations
         or TOTAL in query.extra
         or any(TOTAL in (field.name, getattr(field, "attname", None)) for field in query.model._meta.get_fields())
-        or not connections[object_list.db].features.supports_over_clause
     )
 
 
 class ShortPagePaginator(DjangoPaginator):
-    """Django's paginator that reads the page before it counts, and never runs a separate
-    ``COUNT(*)`` where the page query can say it: the page query carries ``COUNT(*) OVER ()`` (the
-    size of the whole filtered list, computed before LIMIT/OFFSET), so a non-empty page knows the total
-    from its first row. A short page (fewer rows than a page holds) is the last one, so its total is
-    also the rows before it plus its own; an empty page after the first is past the end (a 404); an
-    empty first page is an empty list. Only a full page of a list the window cannot count (DISTINCT,
-    grouped or aggregated rows, a union, a plain list) still counts with a query."""
+    """Django's paginator that never runs a separate ``COUNT(*)`` where the page query can say it:
+    the page query carries the size of the whole filtered list (``_ListSize``), so a non-empty page
+    knows the total from its first row; an empty page after the first is past the end (a 404), an
+    empty first page an empty list. A list the page query cannot count (DISTINCT, grouped or
+    aggregated rows, a union, a plain list) is read first: a short page (the last) is counted as the
+    rows before it plus its own, and only a full page still counts with a query."""
 
     def page(self, number):
         if self.orphans:
@@ -53,7 +60,9 @@ class ShortPagePaginator(DjangoPaginator):
             raise EmptyPage(self.error_messages["min_page"])
         bottom = (number - 1) * self.per_page
         counted = _countable_in_page(self.object_list)
-        object_list = self.object_list.annotate(**{TOTAL: Window(Count("*"))}) if counted else self.object_list
+        object_list = self.object_list
+        if counted:
+            object_list = object_list.annotate(**{TOTAL: _ListSize(object_list.order_by().values("pk"))})
         rows = list(object_list[bottom : bottom + self.per_page])
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])

@@ -1,7 +1,7 @@
 """The API's paginator answers a page with one query: the page query also carries the size of the
-whole filtered list (``COUNT(*) OVER ()``), so no separate ``COUNT`` runs, with the same answer (count,
-next, previous, 404 past the end) as counting first. A list the window cannot count (DISTINCT, grouped
-rows, a plain list) reads the page first and counts only a full page."""
+whole filtered list (a ``COUNT(*)`` subquery), so no separate ``COUNT`` runs, with the same answer
+(count, next, previous, 404 past the end) as counting first. A list the page query cannot count
+(DISTINCT, grouped rows, a union, a plain list) reads the page first and counts only a full page."""
 
 import pytest
 from django.db import connection
@@ -22,7 +22,7 @@ def get_with_queries(client, path):
 
 
 def count_queries(queries) -> int:
-    """Queries that only count (``SELECT COUNT(*) ...``), not a page query carrying the window count."""
+    """Queries that only count (``SELECT COUNT(*) ...``), not a page query carrying the count."""
     return sum(sql.upper().startswith("SELECT COUNT(") for sql in queries)
 
 
@@ -60,7 +60,7 @@ def test_a_page_is_counted_by_its_own_query(auth_client, user, tasks, path, expe
     assert len(task_page_queries(queries)) == 1
 
 
-def test_the_window_count_does_not_show_in_the_rows(auth_client, user):
+def test_the_count_column_does_not_show_in_the_rows(auth_client, user):
     # given
     TaskFactory.create_batch(12, user=user)
     # when
@@ -126,7 +126,7 @@ def test_a_values_queryset_is_counted_in_its_page_and_keeps_its_keys(user):
     assert all(set(row) == {"id", "title"} for row in rows)
 
 
-def test_model_rows_do_not_keep_the_window_count(user):
+def test_model_rows_do_not_keep_the_count_column(user):
     # given
     TaskFactory.create_batch(12, user=user)
     # when
@@ -153,7 +153,7 @@ def test_model_rows_do_not_keep_the_window_count(user):
         pytest.param(lambda user: list(Task.objects.filter(user=user)), id="list"),
     ],
 )
-def test_a_list_the_window_cannot_count_falls_back_to_counting_a_full_page(user, make):
+def test_a_list_the_page_query_cannot_count_falls_back_to_counting_a_full_page(user, make):
     # given
     TaskFactory.create_batch(12, user=user, priority="high")
     TaskFactory.create_batch(12, user=user, priority="low")
@@ -168,15 +168,20 @@ def test_a_list_the_window_cannot_count_falls_back_to_counting_a_full_page(user,
         assert count_queries(full_queries) == 1
 
 
-def test_without_window_functions_the_paginator_counts_a_full_page(user, monkeypatch):
-    # given: a database without OVER (an SQLite before 3.25)
-    monkeypatch.setattr(connection.features, "supports_over_clause", False)
-    TaskFactory.create_batch(12, user=user)
-    tasks = Task.objects.filter(user=user)
+def test_an_empty_list_is_counted_without_a_query(user):
     # when
-    full = paginate(tasks, 1)
-    short = paginate(tasks, 2)
+    rows, count, has_next, queries = paginate(Task.objects.none(), 1)
     # then
-    assert (full[1], full[2], count_queries(full[3])) == (12, True, 1)
-    assert (short[1], short[2], count_queries(short[3])) == (12, False, 0)
-    assert all(TOTAL not in sql for sql in full[3] + short[3])
+    assert (rows, count, has_next, queries) == ([], 0, False, [])
+
+
+def test_the_count_follows_the_filters_and_the_search(auth_client, user):
+    # given
+    TaskFactory.create_batch(12, user=user, title="alpha task")
+    TaskFactory.create_batch(5, user=user, title="beta task", completed=True)
+    # when
+    searched = auth_client.get("/api/tasks/?page_size=10&search=alpha").json()
+    filtered = auth_client.get("/api/tasks/?page_size=2&completed=true").json()
+    # then
+    assert (searched["count"], len(searched["results"])) == (12, 10)
+    assert (filtered["count"], len(filtered["results"])) == (5, 2)
