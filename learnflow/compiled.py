@@ -23,8 +23,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
+from django.utils.functional import cached_property
 
 #: The markers of each supported type: two sets, for the two builds (``index`` tells the arguments
 #: of one type apart).
@@ -86,6 +88,8 @@ class _Template:
         if missing:
             raise TemplateError(f"{_name(builder)}: {sorted(missing)} not found among the parameters")
         self.sql = sql
+        self.count_sql = f"SELECT COUNT(*) FROM ({sql}) AS counted"
+        self._builder, self._markers, self._using = builder, markers, using
         self.compiler = compiler
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
@@ -107,6 +111,18 @@ class _Template:
         if isinstance(first, date):
             raise TemplateError(f"{_name(builder)}: parameter {position} is a fixed date or time ({first!r})")
         return None, first
+
+    @cached_property
+    def pages(self) -> bool:
+        """Whether a page is the SQL with the backend's LIMIT/OFFSET clause appended, as Django ends a
+        sliced query (checked on a slice of the first build, the first time a page is asked for)."""
+        connection = connections[self._using]
+        queryset = self._builder(**{name: pair[0] for name, pair in self._markers.items()})[3:8]
+        try:
+            sliced = queryset.query.get_compiler(using=self._using).as_sql()[0]
+        except EmptyResultSet:
+            return False
+        return sliced == f"{self.sql} {connection.ops.limit_offset_sql(3, 8)}"
 
     def params(self, values: dict[str, Any]) -> list:
         return [adapt(values[name]) if name is not None else adapt for name, adapt in self.bindings]
@@ -133,16 +149,73 @@ class CompiledValues:
         return template
 
     def __call__(self, using: str = DEFAULT_DB_ALIAS, **values) -> list[dict]:
-        if values.keys() != self.kinds.keys():
-            raise TypeError(f"{self.builder.__qualname__} takes {sorted(self.kinds)}, got {sorted(values)}")
-        template = self.template(using)
+        template = self._checked(using, values)
+        return self._rows(template, template.sql, values, using)
+
+    def page(self, *, offset: int, limit: int, using: str = DEFAULT_DB_ALIAS, **values) -> list[dict]:
+        """The rows ``offset`` to ``offset + limit`` (as the queryset sliced so would give)."""
+        template = self._checked(using, values)
+        if not template.pages:
+            raise TemplateError(f"{_name(self.builder)}: its SQL cannot be sliced by appending LIMIT/OFFSET")
+        if limit <= 0:
+            return []  # (no LIMIT clause would say "all")
+        clause = connections[using].ops.limit_offset_sql(offset, offset + limit)
+        return self._rows(template, f"{template.sql} {clause}", values, using)
+
+    def count(self, using: str = DEFAULT_DB_ALIAS, **values) -> int:
+        """How many rows the query gives (``SELECT COUNT(*)`` of it)."""
+        template = self._checked(using, values)
         with connections[using].cursor() as cursor:
-            cursor.execute(template.sql, template.params(values))
+            cursor.execute(template.count_sql, template.params(values))
+            return cursor.fetchone()[0]
+
+    def _checked(self, using: str, values: dict) -> _Template:
+        if values.keys() != self.kinds.keys():
+            raise TypeError(f"{_name(self.builder)} takes {sorted(self.kinds)}, got {sorted(values)}")
+        return self.template(using)
+
+    @staticmethod
+    def _rows(template: _Template, sql: str, values: dict, using: str) -> list[dict]:
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, template.params(values))
             rows = cursor.fetchall()
         if template.converters:
             rows = template.compiler.apply_converters(rows, template.converters)
         names = template.names
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class CompiledRows:
+    """A compiled query's rows for the given values, sliced and counted the way Django's paginator
+    slices and counts a queryset: a slice runs one page (``LIMIT``/``OFFSET``), ``count()`` a
+    ``COUNT(*)`` of the whole query (which a short page spares: see ``learnflow.pagination``)."""
+
+    ordered = True  # the builder's queryset says its order (the paginator warns of unordered lists)
+
+    def __init__(self, compiled: CompiledValues, using: str = DEFAULT_DB_ALIAS, total: str | None = None, **values):
+        """``total``: the name of a column, if the builder adds one, holding the number of rows of the
+        whole query in each row (``learnflow.pagination.with_list_size``): a non-empty page then
+        tells the count, and the column is taken out of the rows."""
+        self.compiled, self.using, self.total, self.values = compiled, using, total, values
+        self._count = None
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0 or index.stop is None:
+            raise TypeError("CompiledRows only takes slices [start:stop]")
+        start = index.start or 0
+        rows = self.compiled.page(offset=start, limit=max(index.stop - start, 0), using=self.using, **self.values)
+        if self.total is not None and self.total in self.compiled.template(self.using).names:
+            for row in rows:
+                self._count = row.pop(self.total)
+        return rows
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.compiled.count(using=self.using, **self.values)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
 
 
 def scalar(queryset: QuerySet, function: str = "COUNT", expression=None) -> Subquery:

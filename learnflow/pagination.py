@@ -39,6 +39,15 @@ def _countable_in_page(object_list) -> bool:
     )
 
 
+def with_list_size(queryset: QuerySet) -> QuerySet:
+    """``queryset`` whose rows also carry the size of the whole list (the ``TOTAL`` column) where the
+    page query can say it (see ``_countable_in_page``), else ``queryset`` itself: for a list read from
+    a compiled query (``learnflow.views.CompiledListMixin``), which the paginator cannot annotate."""
+    if not _countable_in_page(queryset):
+        return queryset
+    return queryset.annotate(**{TOTAL: _ListSize(queryset.order_by().values("pk"))})
+
+
 class ShortPagePaginator(DjangoPaginator):
     """Django's paginator that never runs a separate ``COUNT(*)`` where the page query can say it:
     the page query carries the size of the whole filtered list (``_ListSize``), so a non-empty page

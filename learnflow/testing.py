@@ -836,3 +836,17 @@ class RedisServer:
             yield
         finally:
             self.start()
+
+
+def without_parameter(response, parameter: str) -> dict:
+    """The answer's JSON with ``parameter`` taken out of its page links (``next``, ``previous``): to
+    compare a list read with a parameter that changes nothing against the list read without it."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    body = response.json()
+    for link in ("next", "previous"):
+        if body.get(link):
+            url = urlsplit(body[link])
+            kept = [(key, value) for key, value in parse_qsl(url.query, keep_blank_values=True) if key != parameter]
+            body[link] = urlunsplit(url._replace(query=urlencode(kept)))
+    return body

@@ -1,6 +1,16 @@
 """View pieces every app shares."""
 
+import uuid
+from types import SimpleNamespace
+
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
+
+from learnflow.compiled import CompiledRows, CompiledValues
+from learnflow.pagination import TOTAL, with_list_size
+
+#: The query parameters of a plain list: the page's.
+PAGE_PARAMETERS = frozenset({"page", "page_size"})
 
 
 class OwnedQuerysetMixin:
@@ -17,3 +27,36 @@ class OwnedQuerysetMixin:
         if getattr(self, "swagger_fake_view", False):
             return self.owned_model.objects.none()
         return self.owned_queryset(self.request.user)
+
+
+class CompiledListMixin:
+    """A list view whose plain list (no query parameter but the page's: no filter, search or
+    ordering), the one a screen loads, is read from a compiled query (``learnflow.compiled``) of
+    ``compiled_list_query(user=<the caller's id>)``: a ``values()`` queryset of the rows the
+    serializer shows, in the list's order, which also carries the list's size where the page query
+    can (``learnflow.pagination.with_list_size``). Any other list goes the queryset's way. The
+    serializer reads each row as it reads a model instance (``compiled_row``: its fields as
+    attributes)."""
+
+    compiled_list: CompiledValues
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        query = cls.compiled_list_query
+        cls.compiled_list = CompiledValues(lambda *, user: with_list_size(query(user=user)), user=uuid.UUID)
+
+    @staticmethod
+    def compiled_list_query(*, user) -> QuerySet:
+        raise ImproperlyConfigured("a CompiledListMixin view says its plain list's query")
+
+    def compiled_row(self, row: dict):
+        """A row as the serializer reads it."""
+        return SimpleNamespace(**row)
+
+    def list(self, request, *args, **kwargs):
+        if request.query_params.keys() - PAGE_PARAMETERS or not request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        rows = CompiledRows(self.compiled_list, total=TOTAL, user=request.user.pk)
+        page = self.paginate_queryset(rows)
+        serializer = self.get_serializer([self.compiled_row(row) for row in page], many=True)
+        return self.get_paginated_response(serializer.data)

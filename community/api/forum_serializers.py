@@ -9,11 +9,21 @@ from community.models import Post
 from learnflow import dates
 from learnflow.dates import ModelSerializer
 
+#: An author's fields a post row holds (as ``author__…``), with ``author__id``: what their summary shows.
+AUTHOR_FIELDS = ("username", "full_name", "avatar_key", "avatar_source")
+
 
 class PostSerializer(ModelSerializer):
     author = AuthorSerializer(read_only=True)
     liked_by_me = serializers.SerializerMethodField()
     category = serializers.ChoiceField(choices=PostCategory.choices, default=PostCategory.GENERAL)
+
+    #: What it reads of a post of ``forum.posts_visible(reader=...)`` (the plain list's compiled rows
+    #: hold these; the author's as ``author__…``).
+    ROW_FIELDS = (
+        "id", "title", "content", "category", "likes", "comment_count", "liked_by_me", "created_at", "updated_at",
+        "author__id", *(f"author__{field}" for field in AUTHOR_FIELDS),
+    )  # fmt: skip
 
     class Meta:
         model = Post

@@ -1,7 +1,10 @@
 """The forum: posts, comment trees and likes. Posts are public to signed-in users; writes are the
 author's only (403 for others)."""
 
+from types import SimpleNamespace
+
 import django_filters
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, status, viewsets
@@ -15,8 +18,10 @@ from community.models import Comment, Post
 from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
+from learnflow.views import CompiledListMixin
 
 from .forum_serializers import (
+    AUTHOR_FIELDS,
     CommentCreateSerializer,
     CommentPageSerializer,
     CommentSerializer,
@@ -50,7 +55,7 @@ class PostFilter(django_filters.FilterSet):
         fields = ("category", "author")
 
 
-class PostViewSet(viewsets.ModelViewSet):
+class PostViewSet(CompiledListMixin, viewsets.ModelViewSet):
     serializer_class = PostSerializer
     filterset_class = PostFilter
     filter_backends = [FilterBackend, SearchFilter, filters.OrderingFilter]
@@ -61,6 +66,15 @@ class PostViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         reader = self.request.user if self.request.user.is_authenticated else None
         return forum.posts_visible(reader=reader)
+
+    @staticmethod
+    def compiled_list_query(*, user):
+        return forum.posts_visible(reader=user).values(*PostSerializer.ROW_FIELDS)
+
+    def compiled_row(self, row: dict) -> SimpleNamespace:
+        author = row.pop("author__id")
+        fields = {field: row.pop(f"author__{field}") for field in AUTHOR_FIELDS}
+        return SimpleNamespace(**row, author=None if author is None else get_user_model()(id=author, **fields))
 
     def perform_create(self, serializer):
         serializer.instance = forum.post_create(user=self.request.user, **serializer.validated_data)

@@ -1,6 +1,7 @@
 """1:1 messaging (the Focus Mate seed's paths). A conversation is visible to its two participants
 only; anyone else gets 404."""
 
+from django.contrib.auth import get_user_model
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -11,6 +12,7 @@ from accounts.api.serializers import MarkedReadSerializer, UnreadCountSerializer
 from community import messaging
 from community.models import Conversation, Message
 from learnflow import dates
+from learnflow.compiled import CompiledRows
 from learnflow.dates import ModelSerializer
 from learnflow.views import OwnedQuerysetMixin
 
@@ -51,19 +53,21 @@ class ConversationSerializer(ModelSerializer):
     def _last_message(self) -> LastMessageSerializer:
         return LastMessageSerializer(context=self.context)
 
+    # A conversation here is a row of ``messaging.conversation_rows`` (a dict).
     def get_other_user(self, conversation) -> dict:
         me = self.context["request"].user
-        other = conversation.user_b if conversation.user_a_id == me.pk else conversation.user_a
+        side = "user_b" if conversation["user_a__id"] == me.pk else "user_a"
+        other = get_user_model()(**{field: conversation[f"{side}__{field}"] for field in messaging.PARTICIPANT_FIELDS})
         return self._user_summary.to_representation(other)
 
     def get_last_message(self, conversation) -> dict | None:
-        if conversation.last_at is None:
+        if conversation["last_at"] is None:
             return None
         return self._last_message.to_representation(
             {
-                "content": conversation.last_content,
-                "sender": conversation.last_sender,
-                "created_at": conversation.last_at,
+                "content": conversation["last_content"],
+                "sender": conversation["last_sender"],
+                "created_at": conversation["last_at"],
             }
         )
 
@@ -83,7 +87,7 @@ class ConversationListView(OwnedQuerysetMixin, generics.ListAPIView):
     filter_backends = []
 
     def owned_queryset(self, user):
-        return messaging.conversations_for(user=user)
+        return CompiledRows(messaging.conversation_rows, user=user.pk)
 
 
 @extend_schema_view(get=extend_schema(operation_id="messages_conversation_messages"))

@@ -16,7 +16,7 @@ from challenges.achievements import achievements_check, achievements_install_def
 from challenges.models import UserAchievement
 from community import forum
 from community.models import Comment, CommentLike, Post, PostLike
-from learnflow.testing import client_for, count_queries
+from learnflow.testing import client_for, count_queries, without_parameter
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +175,27 @@ def test_list_costs_the_same_queries_for_1_and_20_posts(user, other_user):
     assert len(client.get(POSTS).json()["results"]) == 20
     assert one == 2  # the token's user, and the page with the author and the caller's likes of each post
     assert twenty == one  # the full page's count comes with the page (COUNT(*) OVER (), learnflow.pagination)
+
+
+def test_the_plain_list_answers_what_the_searched_path_answers(user, other_user):
+    # given: posts by several authors, one whose account is gone, some liked by the reader; the plain
+    # list (page parameters only) is read from a compiled query (learnflow.views.CompiledListMixin),
+    # a search for nothing takes the queryset's path
+    client = client_for(user)
+    for index in range(23):
+        post = make_post((user, other_user, UserFactory())[index % 3], title=f"Post {index}")
+        if index % 4 == 0:
+            PostLike.objects.create(user=user, post=post)
+        if index % 4 == 1:
+            PostLike.objects.create(user=other_user, post=post)
+    Post.objects.filter(pk=Post.objects.order_by("-created_at")[2].pk).update(author=None)
+    for query in ("", "?page_size=10", "?page_size=10&page=3", "?page=2", "?page_size=5&page=6", "?page=x"):
+        plain = client.get(f"{POSTS}{query}")
+        searched = client.get(f"{POSTS}{query}{'&' if query else '?'}search=")
+        # then
+        assert plain.status_code == searched.status_code, query
+        assert without_parameter(plain, "search") == without_parameter(searched, "search"), query
+    assert client.get(POSTS).json()["results"][2]["author"]["username"] == "deleted user"
 
 
 # --- posts: detail, edit, delete, hidden --------------------------------------------------------

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Notification
 from accounts.tests.factories import UserFactory
+from community import messaging
 from community.models import Conversation, Message
 from learnflow.testing import client_for
 
@@ -99,6 +100,47 @@ def test_conversation_list_query_count_does_not_grow(user):
         rows = client_for(user).get("/api/messages/conversations").json()["results"]
     assert len(one) == len(many)
     assert len(rows) == 16
+
+
+def test_the_compiled_conversation_rows_equal_the_orms_and_page_the_same(user):
+    # given: conversations with read and unread messages both ways, a user with several
+    people = [UserFactory() for _ in range(5)]
+    for number, other in enumerate(people):
+        for n in range(number + 1):
+            send(other, user, f"to you {n}")
+        send(user, other, f"to them {number}")
+        if number % 2:
+            send(other, user, "last word")
+    client_for(user).post(f"/api/messages/conversations/{Conversation.objects.first().pk}/read")
+    for who in (user, *people):
+        expected = [
+            {
+                "id": c.pk,
+                "last_message_at": c.last_message_at,
+                "others": {c.user_a.username, c.user_b.username} - {who.username},
+                "last": (c.last_content, c.last_sender, c.last_at),
+                "unread_count": c.unread_count,
+            }
+            for c in messaging.conversations_for(user=who)
+        ]
+        # when
+        rows = messaging.conversation_rows(user=who.pk)
+        # then
+        assert [
+            {
+                "id": row["id"],
+                "last_message_at": row["last_message_at"],
+                "others": {row["user_a__username"], row["user_b__username"]} - {who.username},
+                "last": (row["last_content"], row["last_sender"], row["last_at"]),
+                "unread_count": row["unread_count"],
+            }
+            for row in rows
+        ] == expected
+    pages = [client_for(user).get(f"/api/messages/conversations?page_size=2&page={n}") for n in (1, 2, 3, 4)]
+    assert [page.status_code for page in pages] == [200, 200, 200, 404]
+    assert pages[0].json()["count"] == 5
+    listed = [row["id"] for page in pages[:3] for row in page.json()["results"]]
+    assert listed == [str(c.pk) for c in messaging.conversations_for(user=user)]
 
 
 @pytest.mark.django_db(transaction=True)

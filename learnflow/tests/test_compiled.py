@@ -6,13 +6,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from focus.models import StudySession
-from learnflow.compiled import CompiledValues, TemplateError
+from learnflow.compiled import CompiledRows, CompiledValues, TemplateError
 from learnflow.testing import at_once
 from tasks.models import Task
 
@@ -149,3 +149,30 @@ def test_constants_stay_and_aggregates_convert(user):
         {"local_date": today, "n": 2},
     ]
     assert per_day(user=user.pk, first=today, last=today + timedelta(days=5)) == [{"local_date": today, "n": 2}]
+
+
+def test_pages_and_counts_equal_the_sliced_and_counted_queryset(user, tasks):
+    now, _ = tasks
+    values = {"user": user.pk, "due_after": now - timedelta(days=30), "limit_id": 9}
+    everything = list(_open_tasks(**values))
+    assert open_tasks.count(**values) == len(everything) == 6
+    for offset in range(8):
+        for limit in range(8):
+            assert open_tasks.page(offset=offset, limit=limit, **values) == everything[offset : offset + limit]
+    rows = CompiledRows(open_tasks, **values)
+    assert rows[2:5] == everything[2:5] and rows[:3] == everything[:3] and rows.count() == len(rows) == 6
+    with pytest.raises(TypeError):
+        rows[1]
+    with pytest.raises(TypeError):
+        rows[1:]
+
+
+def test_a_query_whose_sql_does_not_end_with_its_limit_has_no_pages(user, transactional_db):
+    # FOR UPDATE comes after LIMIT
+    locked = CompiledValues(
+        lambda *, user: Task.objects.filter(user=user).select_for_update().values("pk"), user=uuid.UUID
+    )
+    with transaction.atomic():
+        assert locked(user=user.pk) == []
+        with pytest.raises(TemplateError, match="cannot be sliced"):
+            locked.page(offset=0, limit=5, user=user.pk)

@@ -67,6 +67,12 @@ class GoalSerializer(ModelSerializer):
     id = serializers.IntegerField(source="number", read_only=True)
     completion_percentage = serializers.SerializerMethodField()
 
+    #: What it reads of a goal of ``goal_list`` (the plain list's compiled rows hold these).
+    ROW_FIELDS = (
+        "number", "goal_name", "category", "deadline", "is_complete", "logged_total", "planned_total",
+        "last_progress_at", "created_at", "updated_at",
+    )  # fmt: skip
+
     class Meta:
         model = Goal
         fields = (

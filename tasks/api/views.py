@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.routers import UUID_REGEX
 from learnflow.throttling import TierRateThrottle
-from learnflow.views import OwnedQuerysetMixin
+from learnflow.views import CompiledListMixin, OwnedQuerysetMixin
 from tasks import selectors, services
 from tasks.filters import GoalFilter, TaskFilter
 from tasks.models import Goal, Progress, Task
@@ -26,7 +26,7 @@ from .serializers import (
 )
 
 
-class TaskViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
+class TaskViewSet(CompiledListMixin, OwnedQuerysetMixin, viewsets.ModelViewSet):
     """The caller's tasks. ``PUT`` accepts a partial body (the SPA sends ``{"completed": true}``)."""
 
     serializer_class = TaskSerializer
@@ -39,6 +39,10 @@ class TaskViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
 
     def owned_queryset(self, user):
         return selectors.task_list(user=user)
+
+    @staticmethod
+    def compiled_list_query(*, user):
+        return selectors.task_list(user=user).values(*TaskSerializer.Meta.fields)
 
     def perform_create(self, serializer):
         serializer.instance = services.task_create(user=self.request.user, **serializer.validated_data)
@@ -54,7 +58,7 @@ class TaskViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
         services.task_delete(task=instance)
 
 
-class GoalViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
+class GoalViewSet(CompiledListMixin, OwnedQuerysetMixin, viewsets.ModelViewSet):
     """The caller's goals, addressed by their number: ``/api/goals/1``."""
 
     serializer_class = GoalSerializer
@@ -67,6 +71,10 @@ class GoalViewSet(OwnedQuerysetMixin, viewsets.ModelViewSet):
 
     def owned_queryset(self, user):
         return selectors.goal_list(user=user)
+
+    @staticmethod
+    def compiled_list_query(*, user):
+        return selectors.goal_list(user=user).values(*GoalSerializer.ROW_FIELDS)
 
     def perform_create(self, serializer):
         goal = services.goal_create(user=self.request.user, **serializer.validated_data)

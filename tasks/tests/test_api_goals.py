@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.choices import Tier
 from accounts.tests.factories import UserFactory
-from learnflow.testing import client_for
+from learnflow.testing import client_for, without_parameter
 from tasks.models import Goal, GoalSequence, Progress
 from tasks.tests.factories import GoalFactory, ProgressFactory
 
@@ -665,3 +665,22 @@ def test_parallel_progress_posts_log_exactly_the_days_allowance(settings):
     assert sorted(status for status, _ in results) == [201] * 10 + [429] * 10
     assert all(0 < int(retry_after) <= 24 * 60 * 60 for status, retry_after in results if status == 429)
     assert Progress.objects.filter(goal__user=user).count() == 10
+
+
+def test_the_plain_goal_list_answers_what_the_filtered_path_answers(user):
+    # given: goals with and without entries; the plain list (page parameters only) is read from a
+    # compiled query (learnflow.views.CompiledListMixin), a filter for nothing takes the queryset's path
+    client = client_for(user)
+    for number in range(7):
+        goal = client.post("/api/goals/", {"goal_name": f"Goal {number}", "category": "Primary"}, format="json")
+        assert goal.status_code == 201, goal.content
+        for hours in range(number % 3):
+            entry = {"progress": "x", "logged_hours": f"0{hours}:30:00", "total_hours": "05:00:00"}
+            assert client.post(f"/api/goals/{goal.json()['id']}/progress/", entry, format="json").status_code == 201
+    for query in ("", "?page_size=3", "?page_size=3&page=3", "?page=4", "?page_size=100"):
+        plain = client.get(f"/api/goals/{query}")
+        filtered = client.get(f"/api/goals/{query}{'&' if query else '?'}is_complete=")
+        # then
+        assert plain.status_code == filtered.status_code, query
+        assert without_parameter(plain, "is_complete") == without_parameter(filtered, "is_complete"), query
+    assert {goal["completion_percentage"] for goal in client.get("/api/goals/").json()["results"]} != {0.0}

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
 from learnflow import events
-from learnflow.testing import client_for
+from learnflow.testing import client_for, without_parameter
 from tasks.models import Task
 from tasks.services import TASK_COMPLETED
 from tasks.tests.factories import TaskFactory
@@ -674,3 +674,26 @@ def test_task_list_costs_the_same_queries_for_1_and_30_tasks(auth_client, user):
     assert auth_client.get("/api/tasks/?page_size=50").json()["count"] == 30
     assert thirty == one
     assert one <= 3
+
+
+def test_the_plain_list_answers_what_the_filtered_path_answers(auth_client, user, other_user):
+    # given: the plain list (page parameters only) is read from a compiled query
+    # (learnflow.views.CompiledListMixin); a search for nothing takes the queryset's path
+    for number in range(23):
+        TaskFactory(
+            user=user,
+            tags=["exam", str(number)] if number % 3 else [],
+            completed=number % 4 == 0,
+            priority=("low", "medium", "high")[number % 3],
+            due_date=datetime(2026, 3, 1 + number, 9, tzinfo=UTC) if number % 2 else None,
+            recurrence="FREQ=WEEKLY" if number % 5 == 0 else "",
+            description=f"notes {number}",
+        )
+    TaskFactory(user=other_user)
+    queries = ("", "?page_size=10", "?page_size=10&page=3", "?page=2", "?page_size=5&page=6", "?page=0", "?page=x")
+    for query in queries:
+        plain = auth_client.get(f"/api/tasks/{query}")
+        searched = auth_client.get(f"/api/tasks/{query}{'&' if query else '?'}search=")
+        # then: the same status and body, but for the links, which carry the search
+        assert plain.status_code == searched.status_code, query
+        assert without_parameter(plain, "search") == without_parameter(searched, "search"), query
