@@ -1,7 +1,6 @@
 """View pieces every app shares."""
 
 import uuid
-from types import SimpleNamespace
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
@@ -11,6 +10,14 @@ from learnflow.pagination import TOTAL, with_list_size
 
 #: The query parameters of a plain list: the page's.
 PAGE_PARAMETERS = frozenset({"page", "page_size"})
+
+
+class Row:
+    """A compiled row (a dict) as an object, its fields as attributes: plain ``__dict__`` reads, which
+    ``learnflow.serializers.PrebuiltFields`` takes without DRF's attribute walk."""
+
+    def __init__(self, fields: dict):
+        self.__dict__.update(fields)
 
 
 class OwnedQuerysetMixin:
@@ -49,9 +56,9 @@ class CompiledListMixin:
     def compiled_list_query(*, user) -> QuerySet:
         raise ImproperlyConfigured("a CompiledListMixin view says its plain list's query")
 
-    def compiled_row(self, row: dict):
+    def compiled_row(self, row: dict) -> Row:
         """A row as the serializer reads it."""
-        return SimpleNamespace(**row)
+        return Row(row)
 
     def list(self, request, *args, **kwargs):
         if request.query_params.keys() - PAGE_PARAMETERS or not request.user.is_authenticated:

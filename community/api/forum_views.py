@@ -1,8 +1,6 @@
 """The forum: posts, comment trees and likes. Posts are public to signed-in users; writes are the
 author's only (403 for others)."""
 
-from types import SimpleNamespace
-
 import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
@@ -18,7 +16,7 @@ from community.models import Comment, Post
 from learnflow.filters import FilterBackend, SearchFilter
 from learnflow.openapi import errors
 from learnflow.routers import UUID_REGEX
-from learnflow.views import CompiledListMixin
+from learnflow.views import CompiledListMixin, Row
 
 from .forum_serializers import (
     AUTHOR_FIELDS,
@@ -71,10 +69,10 @@ class PostViewSet(CompiledListMixin, viewsets.ModelViewSet):
     def compiled_list_query(*, user):
         return forum.posts_visible(reader=user).values(*PostSerializer.ROW_FIELDS)
 
-    def compiled_row(self, row: dict) -> SimpleNamespace:
+    def compiled_row(self, row: dict) -> Row:
         author = row.pop("author__id")
         fields = {field: row.pop(f"author__{field}") for field in AUTHOR_FIELDS}
-        return SimpleNamespace(**row, author=None if author is None else get_user_model()(id=author, **fields))
+        return Row({**row, "author": None if author is None else get_user_model()(id=author, **fields)})
 
     def perform_create(self, serializer):
         serializer.instance = forum.post_create(user=self.request.user, **serializer.validated_data)
