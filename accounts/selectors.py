@@ -87,6 +87,21 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
 
 
+#: What a user's public face (username and ``avatar_url``) is made of.
+FACE_FIELDS = ("username", "full_name", "avatar_key", "avatar_source")
+
+
+def face_columns(relation: str) -> tuple[str, ...]:
+    """The ``values()`` names of ``FACE_FIELDS`` through ``relation`` (``"author"``: ``author__username``, ...)."""
+    return tuple(f"{relation}__{field}" for field in FACE_FIELDS)
+
+
+def user_face(row: dict, relation: str, pk) -> User:
+    """An unsaved user holding what their summary shows, from a ``values()`` row's ``face_columns``
+    through ``relation``: a leaderboard's, a post's or a conversation's user without loading them."""
+    return User(pk=pk, **{field: row[f"{relation}__{field}"] for field in FACE_FIELDS})
+
+
 # Compiled once (learnflow.compiled): the badge is read on every screen.
 _unread_notifications = CompiledValues(
     lambda *, user: (

@@ -18,6 +18,7 @@ from django.db.models import Case, Count, Exists, F, Q, QuerySet, Sum, Value, Wh
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.selectors import FACE_FIELDS, face_columns, user_face
 from challenges.weeks import current_week, week_zone
 from focus.selectors import verified_sessions
 from learnflow import bulk, score_counts
@@ -144,19 +145,11 @@ def focus_totals_refresh_many(*, user_ids) -> int:
 
 
 #: A board row's fields: the total and its owner's public face.
-ROW_FIELDS = (
-    "user_id", "seconds", "sessions", "user__username", "user__full_name", "user__avatar_key", "user__avatar_source",
-)  # fmt: skip
+ROW_FIELDS = ("user_id", "seconds", "sessions", *face_columns("user"))
 
 
 def _row(total: dict, rank: int, caller) -> dict:
-    owner = get_user_model()(
-        pk=total["user_id"],
-        username=total["user__username"],
-        full_name=total["user__full_name"],
-        avatar_key=total["user__avatar_key"],
-        avatar_source=total["user__avatar_source"],
-    )
+    owner = user_face(total, "user", pk=total["user_id"])
     return {
         "rank": rank,
         "user": {"id": owner.pk, "username": owner.username, "avatar_url": owner.avatar_url},
@@ -235,10 +228,7 @@ def own_focus_total(*, user, period: str, start: date) -> dict:
         "user_id": user.pk,
         "seconds": rows[0]["seconds"] if rows else 0,
         "sessions": rows[0]["sessions"] if rows else 0,
-        "user__username": user.username,
-        "user__full_name": user.full_name,
-        "user__avatar_key": user.avatar_key,
-        "user__avatar_source": user.avatar_source,
+        **{f"user__{field}": getattr(user, field) for field in FACE_FIELDS},
     }
 
 

@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractHour, Greatest, RowNumber
 
+from accounts.selectors import face_columns, user_face
 from focus.choices import SessionType
 from focus.models import ShutdownReflection, StudySession
 from focus.selectors import counted_timer_sessions, counts_as_session, verified_sessions
@@ -235,21 +236,12 @@ def _first_joiners_avatars(weekly_challenge_ids: list) -> dict:
         .annotate(place=Window(RowNumber(), partition_by=F("weekly_challenge_id"), order_by=F("created_at").asc()))
         .filter(place__lte=JOINED_AVATARS)
         .order_by("weekly_challenge_id", "place")
-        .values_list(
-            "weekly_challenge_id",
-            "user_id",
-            "user__username",
-            "user__full_name",
-            "user__avatar_key",
-            "user__avatar_source",
-        )
+        .values("weekly_challenge_id", "user_id", *face_columns("user"))
     )
     avatars: dict = {}
-    for challenge_id, user_id, username, full_name, avatar_key, avatar_source in first:
-        joiner = get_user_model()(
-            pk=user_id, username=username, full_name=full_name, avatar_key=avatar_key, avatar_source=avatar_source
-        )
-        avatars.setdefault(challenge_id, []).append(joiner.avatar_url)
+    for row in first:
+        joiner = user_face(row, "user", pk=row["user_id"])
+        avatars.setdefault(row["weekly_challenge_id"], []).append(joiner.avatar_url)
     return avatars
 
 
@@ -278,9 +270,7 @@ def challenge_stats(*, user) -> dict:
 
 
 #: A leaderboard row's fields: the points and their owner's public face.
-LEADER_FIELDS = (
-    "user_id", "weekly_points", "user__username", "user__full_name", "user__avatar_key", "user__avatar_source",
-)  # fmt: skip
+LEADER_FIELDS = ("user_id", "weekly_points", *face_columns("user"))
 
 
 def users_above_expression(*, week, points) -> Coalesce | Subquery:
@@ -327,13 +317,7 @@ def weekly_leaderboard(*, user, week: date | None = None) -> list[dict]:
     for position, entry in enumerate(top, start=1):
         if position == 1 or entry["weekly_points"] != top[position - 2]["weekly_points"]:
             rank = position
-        member = get_user_model()(
-            pk=entry["user_id"],
-            username=entry["user__username"],
-            full_name=entry["user__full_name"],
-            avatar_key=entry["user__avatar_key"],
-            avatar_source=entry["user__avatar_source"],
-        )
+        member = user_face(entry, "user", pk=entry["user_id"])
         rows.append(_leader_row(member, entry["weekly_points"], rank, user))
     if not any(row["is_current_user"] for row in rows):
         standing = _standing(user=user.pk, week=week)[0]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.choices import NotificationKind
 from accounts.models import Notification
+from accounts.selectors import face_columns
 from accounts.services import notification_create
 from learnflow.compiled import CompiledValues, scalar
 
@@ -64,13 +65,9 @@ def conversations_for(*, user) -> QuerySet[Conversation]:
     return _with_last_message(mine, user=user)
 
 
-#: A participant's fields in a conversation row (``user_a__…`` and ``user_b__…``).
-PARTICIPANT_FIELDS = ("id", "username", "full_name", "avatar_key", "avatar_source")
-
-
 def _conversation_rows_query(*, user) -> QuerySet:
     mine = Conversation.objects.filter(Q(user_a=user) | Q(user_b=user))
-    participants = [f"{side}__{field}" for side in ("user_a", "user_b") for field in PARTICIPANT_FIELDS]
+    participants = ("user_a_id", "user_b_id", *face_columns("user_a"), *face_columns("user_b"))
     return _with_last_message(mine, user=user).values(
         "id", "last_message_at", *participants, "last_content", "last_sender", "last_at", "unread_count"
     )

@@ -3,14 +3,12 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import AuthorSerializer
+from accounts.selectors import face_columns
 from community import forum
 from community.choices import PostCategory
 from community.models import Post
 from learnflow import dates
 from learnflow.dates import ModelSerializer
-
-#: An author's fields a post row holds (as ``author__…``), with ``author__id``: what their summary shows.
-AUTHOR_FIELDS = ("username", "full_name", "avatar_key", "avatar_source")
 
 
 class PostSerializer(ModelSerializer):
@@ -22,7 +20,7 @@ class PostSerializer(ModelSerializer):
     #: hold these; the author's as ``author__…``).
     ROW_FIELDS = (
         "id", "title", "content", "category", "likes", "comment_count", "liked_by_me", "created_at", "updated_at",
-        "author__id", *(f"author__{field}" for field in AUTHOR_FIELDS),
+        "author__id", *face_columns("author"),
     )  # fmt: skip
 
     class Meta:

@@ -2,7 +2,6 @@
 author's only (403 for others)."""
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, status, viewsets
@@ -10,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import user_face
 from community import forum
 from community.choices import PostCategory
 from community.models import Comment, Post
@@ -19,7 +19,6 @@ from learnflow.routers import UUID_REGEX
 from learnflow.views import CompiledListMixin, Row
 
 from .forum_serializers import (
-    AUTHOR_FIELDS,
     CommentCreateSerializer,
     CommentPageSerializer,
     CommentSerializer,
@@ -70,9 +69,8 @@ class PostViewSet(CompiledListMixin, viewsets.ModelViewSet):
         return forum.posts_visible(reader=user).values(*PostSerializer.ROW_FIELDS)
 
     def compiled_row(self, row: dict) -> Row:
-        author = row.pop("author__id")
-        fields = {field: row.pop(f"author__{field}") for field in AUTHOR_FIELDS}
-        return Row({**row, "author": None if author is None else get_user_model()(id=author, **fields)})
+        author = row["author__id"]
+        return Row({**row, "author": None if author is None else user_face(row, "author", pk=author)})
 
     def perform_create(self, serializer):
         serializer.instance = forum.post_create(user=self.request.user, **serializer.validated_data)

@@ -1,7 +1,6 @@
 """1:1 messaging (the Focus Mate seed's paths). A conversation is visible to its two participants
 only; anyone else gets 404."""
 
-from django.contrib.auth import get_user_model
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -9,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import MarkedReadSerializer, UnreadCountSerializer, UserSummarySerializer
+from accounts.selectors import user_face
 from community import messaging
 from community.models import Conversation, Message
 from learnflow import dates
@@ -56,8 +56,8 @@ class ConversationSerializer(ModelSerializer):
     # A conversation here is a row of ``messaging.conversation_rows`` (a dict).
     def get_other_user(self, conversation) -> dict:
         me = self.context["request"].user
-        side = "user_b" if conversation["user_a__id"] == me.pk else "user_a"
-        other = get_user_model()(**{field: conversation[f"{side}__{field}"] for field in messaging.PARTICIPANT_FIELDS})
+        side = "user_b" if conversation["user_a_id"] == me.pk else "user_a"
+        other = user_face(conversation, side, pk=conversation[f"{side}_id"])
         return self._user_summary.to_representation(other)
 
     def get_last_message(self, conversation) -> dict | None:
