@@ -338,7 +338,7 @@ if os.environ.get("LOAD_STEPS"):
             step = {
                 "users": users,
                 "signed_in": _state["signed_in"],
-                # Sign-ins since the previous step's measurement: this step's ramp (a full PBKDF2 each).
+                # Sign-ins since the previous step's measurement: this step's ramp (a full password hash each).
                 "ramp_sign_in": self.ramp_sign_in,
                 "step_started": self.step_started,
                 "measure_started": self.phase_started,

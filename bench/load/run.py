@@ -4,7 +4,7 @@ Redis, all on this machine.
 
 It makes its own database (``<DATABASE_URL's name>_bench_load``, dropped at the end) and uses Redis
 database 9, migrates, seeds users with ``manage.py seed_demo`` (the production password hasher: each
-sign-in costs a full PBKDF2), starts gunicorn as the Dockerfile runs it (``--workers 3 --threads 2
+sign-in costs a full Argon2id hash), starts gunicorn as the Dockerfile runs it (``--workers 3 --threads 2
 --keep-alive 5``, the access log on) and ``celery worker --concurrency=2`` as docker-compose.yml does, and runs locust
 against them. Only this benchmark's servers relax the sign-in throttles (``LEARNFLOW_LOGIN_RATE_*``):
 every simulated user signs in from 127.0.0.1.
