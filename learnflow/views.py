@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from learnflow.compiled import CompiledRows, CompiledValues
 from learnflow.pagination import TOTAL, with_list_size
+from learnflow.rendering import row_renderer
 
 #: The query parameters of a plain list: the page's.
 PAGE_PARAMETERS = frozenset({"page", "page_size"})
@@ -41,14 +42,18 @@ class CompiledListMixin:
     ordering), the one a screen loads, is read from a compiled query (``learnflow.compiled``) of
     ``compiled_list_query(user=<the caller's id>)``: a ``values()`` queryset of the rows the
     serializer shows, in the list's order, which also carries the list's size where the page query
-    can (``learnflow.pagination.with_list_size``). Any other list goes the queryset's way. The
-    serializer reads each row as it reads a model instance (``compiled_row``: its fields as
-    attributes)."""
+    can (``learnflow.pagination.with_list_size``). Any other list goes the queryset's way. A row is
+    rendered straight from its values where the serializer allows it (``learnflow.rendering``), else
+    the serializer reads it as it reads a model instance (``compiled_row``: its fields as attributes,
+    or whatever object a view makes of it)."""
 
     compiled_list: CompiledValues
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        # Rows the view does not turn into objects of its own are rendered without DRF's field objects
+        # where the serializer allows it (learnflow.rendering).
+        cls.renders_plain_rows = cls.compiled_row is CompiledListMixin.compiled_row
         query = cls.compiled_list_query
         cls.compiled_list = CompiledValues(lambda *, user: with_list_size(query(user=user)), user=uuid.UUID)
 
@@ -65,5 +70,8 @@ class CompiledListMixin:
             return super().list(request, *args, **kwargs)
         rows = CompiledRows(self.compiled_list, total=TOTAL, user=request.user.pk)
         page = self.paginate_queryset(rows)
+        render = row_renderer(self.get_serializer_class()) if self.renders_plain_rows else None
+        if render is not None:
+            return self.get_paginated_response([render(row) for row in page])
         serializer = self.get_serializer([self.compiled_row(row) for row in page], many=True)
         return self.get_paginated_response(serializer.data)
