@@ -7,7 +7,7 @@ class LearnflowConfig(AppConfig):
     verbose_name = "LearnFlow"
 
     def ready(self) -> None:
-        from . import hooks, schedules
+        from . import db, hooks, schedules  # noqa: F401  (db: its connection_created receiver)
 
         hooks.default_installers.register("periodic schedules", schedules.schedules_install)
         post_migrate.connect(_install_schedules_after_migrate, sender=self)

@@ -37,7 +37,8 @@ def stored_hash(username: str) -> str:
 
 
 def test_a_registered_password_is_stored_as_argon2id_with_owasp_parameters(api_client):
-    response = api_client.post("/api/auth/register", {"username": "ada", "email": "ada@example.com", "password": PASSWORD})
+    registration = {"username": "ada", "email": "ada@example.com", "password": PASSWORD}
+    response = api_client.post("/api/auth/register", registration)
 
     assert response.status_code == 201
     assert stored_hash("ada").startswith(ARGON2ID_PREFIX)
