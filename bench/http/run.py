@@ -2,7 +2,8 @@
 
 It makes its own database on the PostgreSQL server DATABASE_URL names (``<name>_bench_http``, dropped
 at the end) and uses Redis database 10 of REDIS_URL's server, migrates, seeds it with
-``manage.py seed_demo --users USERS --seed 7``, mints an access token for every demo user (directly,
+``manage.py seed_demo --users USERS --seed 7`` (then ``VACUUM ANALYZE``, as a database in use would
+have its statistics), mints an access token for every demo user (directly,
 not over the throttled login), and starts gunicorn in the production profile (``DJANGO_DEBUG=0``,
 PostgreSQL, the Redis cache; ``bench/live_stack.py``'s ``gunicorn_bench_command``: WORKERS workers of
 THREADS threads, ``sync`` with one thread, else ``gthread``). The same server routes
@@ -46,6 +47,7 @@ sys.path.insert(0, str(HERE.parent))
 from live_stack import (  # noqa: E402
     ROOT,
     access_token,
+    analyze_database,
     bench_environment,
     free_port,
     gunicorn_bench_command,
@@ -107,6 +109,7 @@ def seed(users: int, directory: Path) -> Path:
 
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", users=users, seed=7, stdout=quiet)
+    analyze_database()
     demo = list(User.objects.filter(username__startswith="demo").order_by("username"))
     posts = [str(pk) for pk in Post.objects.values_list("pk", flat=True)]
     lines = ["return {", "  users = {"]

@@ -249,6 +249,7 @@ def main() -> int:
         started = time.monotonic()
         with open(os.devnull, "w") as quiet:
             call_command("seed_demo", users=args.seed_users, password=PASSWORD, seed=1, stdout=quiet)
+        live_stack.analyze_database()
         seeded_in = time.monotonic() - started
         print(f"seeded {args.seed_users} users in {seeded_in:.0f} s", flush=True)
 
