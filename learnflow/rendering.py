@@ -24,7 +24,7 @@ from rest_framework import serializers
 from rest_framework.settings import ISO_8601, api_settings
 
 from .dates import DateTimeField
-from .serializers import PrebuiltFields, _plain_source
+from .serializers import PrebuiltFields, plain_source
 
 
 def _same_type(kind: type, slow: Callable) -> Callable:
@@ -93,7 +93,7 @@ def row_renderer(serializer_class: type) -> Callable[[dict], dict] | None:
         return None
     plan = []
     for field in serializer_class()._readable_fields:
-        source, convert = _plain_source(field), _converter(field)
+        source, convert = plain_source(field), _converter(field)
         if source is None or convert is None:
             return None
         plan.append((field.field_name, source, convert))

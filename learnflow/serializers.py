@@ -49,7 +49,7 @@ def _instance_dict_wins(cls: type, name: str) -> bool:
     return True
 
 
-def _plain_source(field) -> str | None:
+def plain_source(field) -> str | None:
     """The one attribute a field reads with ``Field.get_attribute``'s generic path, else ``None``."""
     if type(field).get_attribute is Field.get_attribute and len(field.source_attrs) == 1:
         return field.source_attrs[0]
@@ -76,7 +76,7 @@ class PrebuiltFields:
         plan = self.__dict__.get("_representation_plan")
         if plan is None or plan[0] is not fields or plan[1] != len(fields):
             readable = [
-                (field.field_name, field, _plain_source(field), field.to_representation)
+                (field.field_name, field, plain_source(field), field.to_representation)
                 for field in self._readable_fields
             ]
             plan = self.__dict__["_representation_plan"] = (fields, len(fields), readable, {})
