@@ -40,18 +40,13 @@ if psycopg is not None:
 
         timezone = datetime.UTC
 
-    class UtcTimestamptzLoader(Loader):
-        """psycopg's C loader while the session is in UTC, else Django's (see the module)."""
-
-        timezone = datetime.UTC
+    class UtcTimestamptzLoader(DjangoUtcLoader):
+        """Django's loader, reading with psycopg's C loader while the session is in UTC (see the module)."""
 
         def __init__(self, oid: int, context=None):
             super().__init__(oid, context)
-            in_utc = self.connection is not None and self.connection.info.timezone is datetime.UTC
-            self.load = (_C_LOADER if in_utc else DjangoUtcLoader)(oid, context).load
-
-        def load(self, data):  # replaced per instance in __init__
-            raise NotImplementedError
+            if self.connection is not None and self.connection.info.timezone is datetime.UTC:
+                self.load = _C_LOADER(oid, context).load
 
     @receiver(connection_created, dispatch_uid="learnflow.db.fast_timestamps")
     def fast_timestamps(sender, connection, **kwargs) -> None:
