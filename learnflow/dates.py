@@ -33,6 +33,12 @@ ZERO = timedelta(0)
 OUT_OF_RANGE_DATETIME = f"Enter a date and time in the years {MIN_YEAR} to {MAX_YEAR} (UTC)."
 
 
+def iso_utc(value: datetime) -> str:
+    """An aware datetime as the API writes it: ISO 8601, ``Z`` for a UTC offset of zero (DRF's form)."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def date_in_range(value: date) -> bool:
     return MIN_DATE <= value <= MAX_DATE
 
@@ -78,8 +84,7 @@ class DateTimeField(serializers.DateTimeField):
             and getattr(self, "format", api_settings.DATETIME_FORMAT) == ISO_8601
             and getattr(self, "timezone", None) is None
         ):
-            text = value.isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
+            return iso_utc(value)
         return super().to_representation(value)
 
 

@@ -52,6 +52,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from learnflow.dates import iso_utc
 from learnflow.parsers import json_depth_exceeds
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ _GROUP_NAME_MAX_LENGTH = 99
 
 def now_iso() -> str:
     """The server's clock as the API writes times: ISO 8601 in UTC, with ``Z``."""
-    return timezone.now().isoformat().replace("+00:00", "Z")
+    return iso_utc(timezone.now())
 
 
 def group_name(kind: str, key) -> str:

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time
 from rest_framework import serializers
 from rest_framework.settings import ISO_8601, api_settings
 
-from .dates import DateTimeField
+from .dates import DateTimeField, iso_utc
 from .serializers import PrebuiltFields, plain_source
 
 
@@ -40,9 +40,7 @@ def _utc_datetime(slow: Callable) -> Callable:
     """learnflow.dates.DateTimeField's own fast path, without its checks of the field per value."""
 
     def convert(value):
-        if value.__class__ is datetime and value.tzinfo is UTC:
-            return value.isoformat()[:-6] + "Z"
-        return slow(value)
+        return iso_utc(value) if value.__class__ is datetime and value.tzinfo is UTC else slow(value)
 
     return convert
 
